@@ -1,0 +1,49 @@
+import type { Check } from '../platform/policy'
+import type { Migration } from '../platform/db/migrations'
+import type { ApiError } from '../platform/errors'
+import type { Router } from '../platform/http/router'
+import type { Database } from '../platform/db/database'
+import type { DataPaths } from '../platform/paths'
+import type { Logger } from '../platform/log'
+import type { PolicyEnforcer } from '../platform/policy'
+
+/** A catalog entry: a service may be listed under several types (Cinder is both volumev3 and block-storage). */
+export interface CatalogEntry {
+  type: string
+  name: string
+  /** Path below the cloud's base URL; `{project_id}` is replaced with the token's project. */
+  path: string
+}
+
+/** What every service is. One folder under services/ provides one, through its index.ts factory. */
+export interface Service {
+  readonly type: string
+  /** URL prefix on the one HTTP endpoint, as DevStack lays it out: /identity, /compute, … */
+  readonly prefix: string
+  readonly catalog: readonly CatalogEntry[]
+  readonly router: Router
+  readonly policies: Record<string, Check>
+  readonly migrations: readonly Migration[]
+  /** Largest JSON body the service accepts (bytes); larger → 413. */
+  readonly maxBodyBytes: number
+  /** True while the service is only a placeholder: unknown routes answer 501 rather than 404. */
+  readonly placeholder?: boolean
+  /** This service's OpenStack error body for `err` (content type and text). */
+  renderFault(err: ApiError, requestId: string): { contentType: string; body: string }
+  /** After migrations: reconcile rows with reality, seed first-start data. */
+  start?(): Promise<void>
+  /** Idempotent. */
+  stop?(): Promise<void>
+}
+
+/** What a service factory receives. Services talk to each other only through `clients`, never through tables. */
+export interface ServiceDeps {
+  db: Database
+  paths: DataPaths
+  log: Logger
+  policy: PolicyEnforcer
+  /** http://127.0.0.1:PORT */
+  baseUrl(): string
+  /** Every service's catalog entries (for identity's catalog). */
+  catalog(): readonly CatalogEntry[]
+}

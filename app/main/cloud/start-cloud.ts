@@ -1,0 +1,137 @@
+import { mkdirSync, promises as fs } from 'node:fs'
+import path from 'node:path'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { Database } from './platform/db/database'
+import { migrate } from './platform/db/migrations'
+import { Gateway } from './platform/http/gateway'
+import { StaticFiles } from './platform/http/static-files'
+import { Logger } from './platform/log'
+import { DataPaths, DEFAULT_PORT, LISTEN_HOST } from './platform/paths'
+import { PolicyEnforcer } from './platform/policy'
+import { SERVICE_FACTORIES } from './services/registry'
+import type { CatalogEntry, Service, ServiceDeps } from './services/service'
+import type { IdentityService } from './services/identity'
+
+export interface CloudOptions {
+  dataDir: string
+  /** 0 picks a free port (tests). */
+  port?: number
+  /** The built dashboard (build/renderer); omitted → the default location next to the compiled code. */
+  dashboardDir?: string
+}
+
+/** A session the desktop shell hands to its window (so the owner of the machine needs no login). */
+export interface LocalSession {
+  endpoint: string
+  token: string
+  expiresAt: string
+  userName: string
+  projectName: string
+}
+
+export interface Cloud {
+  /** http://127.0.0.1:PORT */
+  readonly url: string
+  readonly port: number
+  readonly paths: DataPaths
+  /** True when this start created the admin and demo accounts. */
+  readonly firstStart: boolean
+  /** Issues a token for the bootstrap admin (desktop shell only; never exposed over HTTP). */
+  localAdminSession(): Promise<LocalSession>
+  /** Stops accepting requests, waits for the ones in flight, closes the database. Idempotent. */
+  stop(): Promise<void>
+}
+
+/** Raised when the port is taken: the message says what to do. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    super(`Port ${port} on ${LISTEN_HOST} is already in use (is another Stackling running?). Choose another with --port.`)
+  }
+}
+
+/** db → migrate → services start (reconcile, first-start seeding) → HTTP on 127.0.0.1. */
+export async function startCloud(opts: CloudOptions): Promise<Cloud> {
+  const paths = new DataPaths(path.resolve(opts.dataDir))
+  mkdirSync(paths.root, { recursive: true, mode: 0o700 })
+  const log = new Logger(paths.logFile, { pid: process.pid })
+  const db = await Database.open(paths.database)
+  const policy = new PolicyEnforcer()
+  let baseUrl = ''
+  let services: Service[] = []
+  const deps: ServiceDeps = {
+    db,
+    paths,
+    log,
+    policy,
+    baseUrl: () => baseUrl,
+    catalog: () => services.flatMap((s): readonly CatalogEntry[] => s.catalog),
+  }
+  let server: Server | undefined
+  try {
+    services = await Promise.all(SERVICE_FACTORIES.map((f) => f.create(deps)))
+    for (const s of services) policy.register(s.policies)
+    await migrate(db, services.flatMap((s) => s.migrations))
+    const identity = services.find((s) => s.type === 'identity') as IdentityService
+
+    const gateway = new Gateway(services, {
+      authenticator: () => identity,
+      policy,
+      log,
+      baseUrl: () => baseUrl,
+      staticFiles: new StaticFiles(opts.dashboardDir ?? path.resolve(__dirname, '../../../renderer')),
+    })
+    server = gateway.createServer()
+    const port = await listen(server, opts.port ?? DEFAULT_PORT)
+    baseUrl = `http://${LISTEN_HOST}:${port}`
+    // Services start after the port is known: identity writes clouds.yaml with the real URL.
+    for (const s of services) await s.start?.()
+    log.info('cloud ready', { url: baseUrl, data_dir: paths.root })
+
+    let stopping: Promise<void> | undefined
+    const srv = server
+    return {
+      url: baseUrl,
+      port,
+      paths,
+      firstStart: identity.firstStart,
+      localAdminSession: () => identity.localAdminSession(),
+      stop: () =>
+        (stopping ??= (async () => {
+          await new Promise<void>((resolve) => {
+            srv.close(() => resolve())
+            srv.closeIdleConnections()
+          })
+          for (const s of [...services].reverse()) await s.stop?.()
+          await db.close()
+          log.info('cloud stopped')
+          await log.close()
+        })()),
+    }
+  } catch (err) {
+    server?.close()
+    await db.close().catch(() => undefined)
+    await log.close()
+    throw err
+  }
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(port) : err)
+    }
+    server.once('error', onError)
+    server.listen(port, LISTEN_HOST, () => {
+      server.off('error', onError)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}
+
+export async function dataDirExists(dir: string): Promise<boolean> {
+  return fs.access(path.join(dir, 'stackling.db')).then(
+    () => true,
+    () => false,
+  )
+}
