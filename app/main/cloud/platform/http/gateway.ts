@@ -92,8 +92,11 @@ export class Gateway {
       }
       const subPath = path.slice(service.prefix.length) || '/'
       const match = service.router.match(raw.method ?? 'GET', subPath)
+      const token = headerValue(raw.headers['x-auth-token'])
       if (!match) {
         if (service.placeholder) {
+          // Even a placeholder tells nothing to a caller without a valid token.
+          ctx = await this.authenticateOrThrow(token)
           throw new NotImplemented(`The ${service.type} service is not implemented yet in this Stackling release.`)
         }
         throw new NotFound('The resource could not be found.')
@@ -103,16 +106,8 @@ export class Gateway {
         err.headers.Allow = match.methodNotAllowed.join(', ')
         throw err
       }
-      const token = headerValue(raw.headers['x-auth-token'])
       const options = match.route.options
-      if (options.policy !== 'public') {
-        if (!token) throw this.unauthorized(new Unauthorized())
-        try {
-          ctx = await this.deps.authenticator().authenticate(token)
-        } catch (err) {
-          throw err instanceof Unauthorized ? this.unauthorized(err) : err
-        }
-      }
+      if (options.policy !== 'public') ctx = await this.authenticateOrThrow(token)
       const body = options.body ? await readJsonBody(raw, service.maxBodyBytes) : undefined
       if (options.body) validateBody(options.body, body)
       const req: ApiRequest = {
@@ -171,6 +166,15 @@ export class Gateway {
       this.deps.policy.enforce(req.ctx, options.policy, target)
     }
     return resource
+  }
+
+  private async authenticateOrThrow(token: string | undefined): Promise<AuthContext> {
+    if (!token) throw this.unauthorized(new Unauthorized())
+    try {
+      return await this.deps.authenticator().authenticate(token)
+    } catch (err) {
+      throw err instanceof Unauthorized ? this.unauthorized(err) : err
+    }
   }
 
   private unauthorized(err: ApiError): ApiError {

@@ -1,4 +1,4 @@
-import { admin, always, anyOf, ownProject, ownUser, type Check, type PolicyTarget } from '../../platform/policy'
+import { admin, allOf, always, anyOf, ownProject, ownUser, role, type Check, type PolicyTarget } from '../../platform/policy'
 import type { AuthContext } from '../../platform/auth-context'
 
 /** The token's own domain (domain-scoped, or the domain of its project). */
@@ -70,6 +70,7 @@ export const IDENTITY_POLICIES: Record<string, Check> = {
 
   'identity:list_application_credentials': ownUser,
   'identity:get_application_credential': ownUser,
-  'identity:create_application_credential': ownUser,
-  'identity:delete_application_credential': ownUser,
+  // Readers cannot write, not even credentials of their own.
+  'identity:create_application_credential': allOf(ownUser, role('member')),
+  'identity:delete_application_credential': allOf(ownUser, role('member')),
 }
