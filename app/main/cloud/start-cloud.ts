@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Database } from './platform/db/database'
+import { removeStaleTempFiles } from './platform/fs/atomic-write'
 import { migrate } from './platform/db/migrations'
 import { Gateway } from './platform/http/gateway'
 import { StaticFiles } from './platform/http/static-files'
@@ -54,6 +55,8 @@ export class PortInUseError extends Error {
 export async function startCloud(opts: CloudOptions): Promise<Cloud> {
   const paths = new DataPaths(path.resolve(opts.dataDir))
   mkdirSync(paths.root, { recursive: true, mode: 0o700 })
+  // Temp files of atomic writes that a crash interrupted (clouds.yaml, credentials.json) are never valid data.
+  await removeStaleTempFiles(paths.root)
   const log = new Logger(paths.logFile, { pid: process.pid })
   const db = await Database.open(paths.database)
   const policy = new PolicyEnforcer()

@@ -46,7 +46,8 @@ export function registerCatalogRoutes(router: Router, manager: IdentityManager):
 
   router.get('/v3/services', { policy: 'identity:list_services' }, (req) => {
     const type = req.query.get('type')
-    const list = services(req).filter((s) => !type || s.type === type)
+    const name = req.query.get('name')
+    const list = services(req).filter((s) => (!type || s.type === type) && (!name || s.name === name))
     return json(200, { services: list.map((s) => serviceView(s, req)), links: listLinks(selfUrl(req)) })
   })
   router.get('/v3/services/:service_id', { policy: 'identity:get_service' }, (req) => {
