@@ -39,6 +39,7 @@ export class IdentityManager {
   private generation = 0
   private readonly cache = new Map<string, CacheEntry>()
   private implied: Map<string, string[]> | undefined
+  private readonly catalogCache = new Map<string, object[]>()
 
   constructor(
     private readonly repo: IdentityRepository,
@@ -280,6 +281,18 @@ export class IdentityManager {
 
   /** The catalog of a token's scope, as Keystone renders it (endpoints that need a project are left out of others). */
   catalog(baseUrl: string, projectId: string | undefined): object[] {
+    // The catalog depends only on the base URL and the project: build it once per pair.
+    const key = `${baseUrl}|${projectId ?? ''}`
+    let hit = this.catalogCache.get(key)
+    if (!hit) {
+      if (this.catalogCache.size >= CACHE_LIMIT) this.catalogCache.clear()
+      hit = this.buildCatalog(baseUrl, projectId)
+      this.catalogCache.set(key, hit)
+    }
+    return hit
+  }
+
+  private buildCatalog(baseUrl: string, projectId: string | undefined): object[] {
     const byType = new Map<string, CatalogEntry>()
     for (const e of this.catalogEntries()) byType.set(e.type, e)
     const out: object[] = []
