@@ -1,0 +1,156 @@
+import type { ReactNode } from 'react'
+import { ComingSoon } from '../components/coming-soon'
+import type { NavSection } from '../components/layout/nav-types'
+import type { IconName } from '../components/ui/icons'
+import { OverviewPage } from '../features/overview/components/overview-page'
+import { ProjectsPage } from '../features/projects/components/projects-page'
+import { RoleAssignmentsPage } from '../features/role-assignments/components/role-assignments-page'
+import { UsersPage } from '../features/users/components/users-page'
+
+/**
+ * Every panel of the dashboard, in sidebar order. A service's panels start as `soon` placeholders; the work
+ * that builds a service replaces its `render` with the feature's page and drops `soon`.
+ */
+export interface Panel {
+  path: string
+  label: string
+  icon: IconName
+  section: string
+  soon?: boolean
+  adminOnly?: boolean
+  /** The catalog types whose API this panel uses. */
+  serviceTypes?: string[]
+  render: () => ReactNode
+}
+
+const soon = (p: {
+  path: string
+  label: string
+  icon: IconName
+  section: string
+  serviceTypes: string[]
+  service: string
+  api: string
+  cli: string
+  description: string
+}): Panel => ({
+  path: p.path,
+  label: p.label,
+  icon: p.icon,
+  section: p.section,
+  serviceTypes: p.serviceTypes,
+  soon: true,
+  render: () => <ComingSoon title={p.label} icon={p.icon} service={p.service} api={p.api} cli={p.cli} description={p.description} />,
+})
+
+export const SECTIONS: { id: string; title?: string }[] = [
+  { id: 'home' },
+  { id: 'compute', title: 'Compute' },
+  { id: 'storage', title: 'Storage' },
+  { id: 'network', title: 'Network' },
+  { id: 'identity', title: 'Identity' },
+]
+
+export const PANELS: Panel[] = [
+  { path: '/overview', label: 'Overview', icon: 'overview', section: 'home', render: () => <OverviewPage comingSoon={comingSoonTypes()} /> },
+  soon({
+    path: '/compute/instances',
+    serviceTypes: ['compute'],
+    label: 'Instances',
+    icon: 'server',
+    section: 'compute',
+    service: 'compute (Nova)',
+    api: 'GET /compute/v2.1/servers/detail',
+    cli: 'openstack server list',
+    description: 'Virtual machines: launch, stop, reboot, open their console.',
+  }),
+  soon({
+    path: '/compute/flavors',
+    serviceTypes: ['compute'],
+    label: 'Flavors',
+    icon: 'flavor',
+    section: 'compute',
+    service: 'compute (Nova)',
+    api: 'GET /compute/v2.1/flavors/detail',
+    cli: 'openstack flavor list',
+    description: 'Sizes for instances: vCPUs, memory and disk.',
+  }),
+  soon({
+    path: '/compute/key-pairs',
+    serviceTypes: ['compute'],
+    label: 'Key pairs',
+    icon: 'key',
+    section: 'compute',
+    service: 'compute (Nova)',
+    api: 'GET /compute/v2.1/os-keypairs',
+    cli: 'openstack keypair list',
+    description: 'SSH public keys injected into new instances.',
+  }),
+  soon({
+    path: '/compute/images',
+    serviceTypes: ['image'],
+    label: 'Images',
+    icon: 'image',
+    section: 'compute',
+    service: 'image (Glance)',
+    api: 'GET /image/v2/images',
+    cli: 'openstack image list',
+    description: 'Disk images instances boot from.',
+  }),
+  soon({
+    path: '/storage/volumes',
+    serviceTypes: ['volumev3', 'block-storage'],
+    label: 'Volumes',
+    icon: 'volume',
+    section: 'storage',
+    service: 'block storage (Cinder)',
+    api: 'GET /volume/v3/{project_id}/volumes/detail',
+    cli: 'openstack volume list',
+    description: 'Persistent disks you attach to instances.',
+  }),
+  soon({
+    path: '/storage/object-store',
+    serviceTypes: ['object-store'],
+    label: 'Object store',
+    icon: 'objectStore',
+    section: 'storage',
+    service: 'object storage (Swift)',
+    api: 'GET /object-store/v1/AUTH_{project_id}',
+    cli: 'openstack container list',
+    description: 'Containers of files reachable over HTTP.',
+  }),
+  soon({
+    path: '/network/networks',
+    serviceTypes: ['network'],
+    label: 'Networks',
+    icon: 'network',
+    section: 'network',
+    service: 'network (Neutron)',
+    api: 'GET /networking/v2.0/networks',
+    cli: 'openstack network list',
+    description: 'Networks, subnets, routers and security groups.',
+  }),
+  { path: '/identity/projects', label: 'Projects', icon: 'project', section: 'identity', render: () => <ProjectsPage /> },
+  { path: '/identity/users', label: 'Users', icon: 'user', section: 'identity', render: () => <UsersPage /> },
+  { path: '/identity/role-assignments', label: 'Role assignments', icon: 'role', section: 'identity', render: () => <RoleAssignmentsPage /> },
+]
+
+export const HOME = '/overview'
+
+/** Service types none of whose panels is built yet. */
+function comingSoonTypes(): string[] {
+  const types = new Set(PANELS.flatMap((p) => p.serviceTypes ?? []))
+  return [...types].filter((t) => PANELS.every((p) => !p.serviceTypes?.includes(t) || p.soon))
+}
+
+export function navSections(): NavSection[] {
+  return SECTIONS.map((s) => ({
+    id: s.id,
+    title: s.title,
+    items: PANELS.filter((p) => p.section === s.id).map(({ path, label, icon, soon: isSoon, adminOnly }) => ({ path, label, icon, soon: isSoon, adminOnly })),
+  }))
+}
+
+export function findPanel(path: string): Panel | undefined {
+  return PANELS.find((p) => p.path === path || path.startsWith(`${p.path}/`))
+}

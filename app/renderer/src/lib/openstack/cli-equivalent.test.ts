@@ -1,0 +1,101 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { cliEquivalent, matchPattern, shellQuote } from './cli-equivalent'
+
+const id = (service: string, method: string, path: string, body?: unknown) => cliEquivalent({ service, method, path, body })
+
+describe('cliEquivalent: identity', () => {
+  it('maps the examples of the dashboard brief', () => {
+    assert.equal(id('identity', 'POST', '/v3/projects', { project: { name: 'p1' } }), 'openstack project create p1')
+    assert.equal(id('identity', 'GET', '/v3/projects'), 'openstack project list')
+    assert.equal(id('identity', 'DELETE', '/v3/users/u-1'), 'openstack user delete u-1')
+    assert.equal(id('identity', 'PUT', '/v3/projects/p-1/users/u-1/roles/r-1'), 'openstack role add --project p-1 --user u-1 r-1')
+    assert.equal(id('identity', 'GET', '/v3/role_assignments'), 'openstack role assignment list --names')
+    assert.equal(id('identity', 'POST', '/v3/auth/tokens', { auth: {} }), 'openstack token issue')
+  })
+
+  it('carries options and quotes what the shell would split', () => {
+    assert.equal(
+      id('identity', 'POST', '/v3/projects', { project: { name: 'my class', description: "Bob's lab", enabled: false, domain_id: 'default' } }),
+      "openstack project create --domain default --description 'Bob'\\''s lab' --disable 'my class'",
+    )
+    assert.equal(
+      id('identity', 'POST', '/v3/users', { user: { name: 'ann', password: 'secret', default_project_id: 'p-1', email: 'a@b.c' } }),
+      'openstack user create --project p-1 --email a@b.c --password-prompt ann',
+    )
+  })
+
+  it('never puts a password on the command line', () => {
+    const cmd = id('identity', 'POST', '/v3/users', { user: { name: 'ann', password: 'hunter2' } }) ?? ''
+    assert.doesNotMatch(cmd, /hunter2/)
+  })
+
+  it('maps role revocation and grants on domains and for groups', () => {
+    assert.equal(id('identity', 'DELETE', '/v3/projects/p/users/u/roles/r'), 'openstack role remove --project p --user u r')
+    assert.equal(id('identity', 'PUT', '/v3/domains/d/groups/g/roles/r'), 'openstack role add --domain d --group g r')
+  })
+
+  it('turns role-assignment filters into options', () => {
+    assert.equal(
+      cliEquivalent({ service: 'identity', method: 'GET', path: '/v3/role_assignments', query: 'user.id=u&scope.project.id=p&include_names=true' }),
+      'openstack role assignment list --user u --project p --names',
+    )
+  })
+
+  it('maps the calls the dashboard makes itself', () => {
+    assert.equal(id('identity', 'GET', '/v3/auth/projects'), 'openstack project list --my-projects')
+    assert.equal(id('identity', 'DELETE', '/v3/auth/tokens'), 'openstack token revoke <token>')
+    assert.equal(id('identity', 'GET', '/v3/users'), 'openstack user list')
+    assert.equal(id('identity', 'GET', '/v3/roles'), 'openstack role list')
+  })
+
+  it('answers null for what has no command', () => {
+    assert.equal(id('identity', 'GET', '/v3/auth/tokens'), null)
+    assert.equal(id('identity', 'GET', '/v3/OS-FEDERATION/identity_providers'), null)
+    assert.equal(id('identity', 'POST', '/v3/projects', { project: {} }), null)
+    assert.equal(id('nonsense', 'GET', '/'), null)
+  })
+})
+
+describe('cliEquivalent: other services', () => {
+  it('maps compute', () => {
+    assert.equal(id('compute', 'GET', '/servers/detail'), 'openstack server list --long')
+    assert.equal(
+      id('compute', 'POST', '/servers', { server: { name: 'vm1', flavorRef: 'm1.tiny', imageRef: 'cirros', networks: [{ uuid: 'n1' }], key_name: 'k' } }),
+      'openstack server create --flavor m1.tiny --image cirros --network n1 --key-name k vm1',
+    )
+    assert.equal(id('compute', 'POST', '/servers/s1/action', { 'os-stop': null }), 'openstack server stop s1')
+    assert.equal(id('compute', 'POST', '/servers/s1/action', { reboot: { type: 'HARD' } }), 'openstack server reboot --hard s1')
+    assert.equal(id('compute', 'DELETE', '/os-keypairs/mykey'), 'openstack keypair delete mykey')
+  })
+
+  it('maps image, volume, network and object storage', () => {
+    assert.equal(id('image', 'GET', '/v2/images'), 'openstack image list')
+    assert.equal(id('volumev3', 'POST', '/volumes', { volume: { name: 'v1', size: 1 } }), 'openstack volume create --size 1 v1')
+    assert.equal(id('block-storage', 'DELETE', '/volumes/v1'), 'openstack volume delete v1')
+    assert.equal(id('network', 'POST', '/v2.0/subnets', { subnet: { name: 's', network_id: 'n', cidr: '10.0.0.0/24' } }), 'openstack subnet create --network n --subnet-range 10.0.0.0/24 s')
+    assert.equal(id('network', 'DELETE', '/v2.0/security-groups/sg'), 'openstack security group delete sg')
+    assert.equal(id('object-store', 'PUT', '/photos'), 'openstack container create photos')
+    assert.equal(id('object-store', 'GET', '/photos/2024/cat.jpg'), 'openstack object save photos 2024/cat.jpg')
+    assert.equal(id('object-store', 'GET', ''), 'openstack container list')
+  })
+})
+
+describe('matchPattern', () => {
+  it('matches segments, alternatives and rest-of-path', () => {
+    assert.deepEqual(matchPattern('/v3/projects/{id}', '/v3/projects/abc'), { id: 'abc' })
+    assert.equal(matchPattern('/v3/projects/{id}', '/v3/projects'), null)
+    assert.equal(matchPattern('/v3/projects', '/v3/projects/abc'), null)
+    assert.equal(matchPattern('/v3/{k:projects|domains}', '/v3/users'), null)
+    assert.deepEqual(matchPattern('/{c}/{o*}', '/c/a%20b/c'), { c: 'c', o: 'a b/c' })
+  })
+})
+
+describe('shellQuote', () => {
+  it('leaves plain words alone and quotes the rest', () => {
+    assert.equal(shellQuote('abc-1.2_x'), 'abc-1.2_x')
+    assert.equal(shellQuote('a b'), "'a b'")
+    assert.equal(shellQuote(''), "''")
+    assert.equal(shellQuote('$(rm -rf /)'), "'$(rm -rf /)'")
+  })
+})

@@ -1,0 +1,437 @@
+/**
+ * Maps a REST call the dashboard makes to the `openstack` CLI command that does the same, so students can
+ * repeat in a terminal what they just did with the mouse. Pure: no DOM, no I/O.
+ *
+ * `path` is relative to the service's catalog endpoint: for identity that is the unversioned root
+ * (`/v3/projects`), for compute `/compute/v2.1` (`/servers`), for image `/image` (`/v2/images`), for volumes
+ * `/volume/v3/{project_id}` (`/volumes`), for network `/networking` (`/v2.0/networks`), for object storage the
+ * account URL (`/container/object`). IDs stay IDs: the CLI accepts them wherever it accepts names.
+ */
+
+export interface RestCall {
+  service: string
+  method: string
+  path: string
+  query?: string | URLSearchParams
+  body?: unknown
+}
+
+type Params = Record<string, string>
+type Body = Record<string, unknown>
+type Render = (p: Params, body: Body, query: URLSearchParams) => string | null
+
+interface Rule {
+  method: string
+  pattern: string
+  render: Render
+}
+
+/** Quotes an argument for a POSIX shell only when it needs it. */
+export function shellQuote(s: string): string {
+  if (s !== '' && /^[A-Za-z0-9_.,:/@%+=-]+$/.test(s)) return s
+  return `'${s.replace(/'/g, `'\\''`)}'`
+}
+
+const q = shellQuote
+const obj = (v: unknown): Body => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : {})
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined)
+/** Builds a command from parts; undefined/false parts are dropped. */
+const cmd = (...parts: (string | undefined | false | null)[]): string =>
+  ['openstack', ...parts.filter((p): p is string => typeof p === 'string' && p !== '')].join(' ')
+const opt = (flag: string, v: unknown): string | undefined => {
+  const s = str(v)
+  return s === undefined ? undefined : `${flag} ${q(s)}`
+}
+const enableFlag = (v: unknown): string | undefined => (v === false ? '--disable' : v === true ? '--enable' : undefined)
+
+// Resource-scoped role grants: /v3/{projects|domains}/{t}/{users|groups}/{a}/roles/{r}
+const singular = (collection: string) => collection.replace(/s$/, '')
+const grant = (verb: 'add' | 'remove'): Render => (p) =>
+  cmd('role', verb, `--${singular(p.targetKind!)} ${q(p.target!)}`, `--${singular(p.actorKind!)} ${q(p.actor!)}`, q(p.role!))
+
+const identity: Rule[] = [
+  { method: 'GET', pattern: '/v3', render: () => cmd('versions show --service identity') },
+  { method: 'POST', pattern: '/v3/auth/tokens', render: () => cmd('token issue') },
+  { method: 'DELETE', pattern: '/v3/auth/tokens', render: () => cmd('token revoke', '<token>') },
+  { method: 'GET', pattern: '/v3/auth/catalog', render: () => cmd('catalog list') },
+  { method: 'GET', pattern: '/v3/auth/projects', render: () => cmd('project list --my-projects') },
+  { method: 'GET', pattern: '/v3/projects', render: (_p, _b, qs) => cmd('project list', opt('--domain', qs.get('domain_id'))) },
+  {
+    method: 'POST',
+    pattern: '/v3/projects',
+    render: (_p, b) => {
+      const p = obj(b.project)
+      const name = str(p.name)
+      if (!name) return null
+      return cmd(
+        'project create',
+        opt('--domain', p.domain_id),
+        opt('--parent', p.parent_id),
+        opt('--description', p.description),
+        p.enabled === false && '--disable',
+        q(name),
+      )
+    },
+  },
+  { method: 'GET', pattern: '/v3/projects/{id}', render: (p) => cmd('project show', q(p.id!)) },
+  {
+    method: 'PATCH',
+    pattern: '/v3/projects/{id}',
+    render: (p, b) => {
+      const pr = obj(b.project)
+      return cmd('project set', opt('--name', pr.name), opt('--description', pr.description), enableFlag(pr.enabled), q(p.id!))
+    },
+  },
+  { method: 'DELETE', pattern: '/v3/projects/{id}', render: (p) => cmd('project delete', q(p.id!)) },
+  { method: 'GET', pattern: '/v3/users', render: (_p, _b, qs) => cmd('user list', opt('--domain', qs.get('domain_id'))) },
+  {
+    method: 'POST',
+    pattern: '/v3/users',
+    render: (_p, b) => {
+      const u = obj(b.user)
+      const name = str(u.name)
+      if (!name) return null
+      return cmd(
+        'user create',
+        opt('--domain', u.domain_id),
+        opt('--project', u.default_project_id),
+        opt('--email', u.email),
+        opt('--description', u.description),
+        u.password !== undefined && '--password-prompt',
+        u.enabled === false && '--disable',
+        q(name),
+      )
+    },
+  },
+  { method: 'GET', pattern: '/v3/users/{id}', render: (p) => cmd('user show', q(p.id!)) },
+  {
+    method: 'PATCH',
+    pattern: '/v3/users/{id}',
+    render: (p, b) => {
+      const u = obj(b.user)
+      return cmd(
+        'user set',
+        opt('--name', u.name),
+        opt('--email', u.email),
+        opt('--project', u.default_project_id),
+        u.password !== undefined && '--password-prompt',
+        enableFlag(u.enabled),
+        q(p.id!),
+      )
+    },
+  },
+  { method: 'DELETE', pattern: '/v3/users/{id}', render: (p) => cmd('user delete', q(p.id!)) },
+  { method: 'POST', pattern: '/v3/users/{id}/password', render: () => cmd('user password set') },
+  { method: 'GET', pattern: '/v3/users/{id}/projects', render: (p) => cmd('project list --user', q(p.id!)) },
+  { method: 'GET', pattern: '/v3/users/{id}/groups', render: (p) => cmd('group list --user', q(p.id!)) },
+  { method: 'GET', pattern: '/v3/users/{id}/application_credentials', render: () => cmd('application credential list') },
+  {
+    method: 'POST',
+    pattern: '/v3/users/{id}/application_credentials',
+    render: (_p, b) => {
+      const ac = obj(b.application_credential)
+      const name = str(ac.name)
+      return name ? cmd('application credential create', opt('--description', ac.description), q(name)) : null
+    },
+  },
+  { method: 'GET', pattern: '/v3/users/{id}/application_credentials/{cred}', render: (p) => cmd('application credential show', q(p.cred!)) },
+  { method: 'DELETE', pattern: '/v3/users/{id}/application_credentials/{cred}', render: (p) => cmd('application credential delete', q(p.cred!)) },
+  { method: 'GET', pattern: '/v3/roles', render: () => cmd('role list') },
+  {
+    method: 'POST',
+    pattern: '/v3/roles',
+    render: (_p, b) => {
+      const name = str(obj(b.role).name)
+      return name ? cmd('role create', q(name)) : null
+    },
+  },
+  { method: 'GET', pattern: '/v3/roles/{id}', render: (p) => cmd('role show', q(p.id!)) },
+  { method: 'DELETE', pattern: '/v3/roles/{id}', render: (p) => cmd('role delete', q(p.id!)) },
+  { method: 'PUT', pattern: '/v3/{targetKind:projects|domains}/{target}/{actorKind:users|groups}/{actor}/roles/{role}', render: grant('add') },
+  { method: 'DELETE', pattern: '/v3/{targetKind:projects|domains}/{target}/{actorKind:users|groups}/{actor}/roles/{role}', render: grant('remove') },
+  {
+    method: 'GET',
+    pattern: '/v3/role_assignments',
+    render: (_p, _b, qs) =>
+      cmd(
+        'role assignment list',
+        opt('--user', qs.get('user.id')),
+        opt('--group', qs.get('group.id')),
+        opt('--project', qs.get('scope.project.id')),
+        opt('--domain', qs.get('scope.domain.id')),
+        opt('--role', qs.get('role.id')),
+        qs.has('effective') && '--effective',
+        '--names',
+      ),
+  },
+  { method: 'GET', pattern: '/v3/domains', render: () => cmd('domain list') },
+  {
+    method: 'POST',
+    pattern: '/v3/domains',
+    render: (_p, b) => {
+      const d = obj(b.domain)
+      const name = str(d.name)
+      return name ? cmd('domain create', opt('--description', d.description), q(name)) : null
+    },
+  },
+  { method: 'GET', pattern: '/v3/domains/{id}', render: (p) => cmd('domain show', q(p.id!)) },
+  { method: 'DELETE', pattern: '/v3/domains/{id}', render: (p) => cmd('domain delete', q(p.id!)) },
+  { method: 'GET', pattern: '/v3/groups', render: () => cmd('group list') },
+  {
+    method: 'POST',
+    pattern: '/v3/groups',
+    render: (_p, b) => {
+      const name = str(obj(b.group).name)
+      return name ? cmd('group create', q(name)) : null
+    },
+  },
+  { method: 'DELETE', pattern: '/v3/groups/{id}', render: (p) => cmd('group delete', q(p.id!)) },
+  { method: 'PUT', pattern: '/v3/groups/{id}/users/{user}', render: (p) => cmd('group add user', q(p.id!), q(p.user!)) },
+  { method: 'DELETE', pattern: '/v3/groups/{id}/users/{user}', render: (p) => cmd('group remove user', q(p.id!), q(p.user!)) },
+  { method: 'GET', pattern: '/v3/services', render: () => cmd('service list') },
+  { method: 'GET', pattern: '/v3/endpoints', render: () => cmd('endpoint list') },
+  { method: 'GET', pattern: '/v3/regions', render: () => cmd('region list') },
+]
+
+const compute: Rule[] = [
+  { method: 'GET', pattern: '', render: () => cmd('versions show --service compute') },
+  { method: 'GET', pattern: '/servers', render: () => cmd('server list') },
+  { method: 'GET', pattern: '/servers/detail', render: () => cmd('server list --long') },
+  {
+    method: 'POST',
+    pattern: '/servers',
+    render: (_p, b) => {
+      const s = obj(b.server)
+      const name = str(s.name)
+      if (!name) return null
+      const nets = Array.isArray(s.networks) ? (s.networks as unknown[]).map((n) => opt('--network', obj(n).uuid)) : []
+      return cmd(
+        'server create',
+        opt('--flavor', s.flavorRef),
+        opt('--image', s.imageRef),
+        ...nets,
+        opt('--key-name', s.key_name),
+        q(name),
+      )
+    },
+  },
+  { method: 'GET', pattern: '/servers/{id}', render: (p) => cmd('server show', q(p.id!)) },
+  { method: 'DELETE', pattern: '/servers/{id}', render: (p) => cmd('server delete', q(p.id!)) },
+  {
+    method: 'POST',
+    pattern: '/servers/{id}/action',
+    render: (p, b) => {
+      const id = q(p.id!)
+      if ('os-start' in b) return cmd('server start', id)
+      if ('os-stop' in b) return cmd('server stop', id)
+      if ('reboot' in b) return cmd('server reboot', obj(b.reboot).type === 'HARD' && '--hard', id)
+      if ('pause' in b) return cmd('server pause', id)
+      if ('unpause' in b) return cmd('server unpause', id)
+      if ('suspend' in b) return cmd('server suspend', id)
+      if ('resume' in b) return cmd('server resume', id)
+      if ('os-getConsoleOutput' in b) return cmd('console log show', id)
+      return null
+    },
+  },
+  { method: 'POST', pattern: '/servers/{id}/remote-consoles', render: (p) => cmd('console url show', q(p.id!)) },
+  { method: 'GET', pattern: '/servers/{id}/os-volume_attachments', render: (p) => cmd('server volume list', q(p.id!)) },
+  {
+    method: 'POST',
+    pattern: '/servers/{id}/os-volume_attachments',
+    render: (p, b) => {
+      const vol = str(obj(b.volumeAttachment).volumeId)
+      return vol ? cmd('server add volume', q(p.id!), q(vol)) : null
+    },
+  },
+  { method: 'DELETE', pattern: '/servers/{id}/os-volume_attachments/{vol}', render: (p) => cmd('server remove volume', q(p.id!), q(p.vol!)) },
+  { method: 'GET', pattern: '/flavors', render: () => cmd('flavor list') },
+  { method: 'GET', pattern: '/flavors/detail', render: () => cmd('flavor list --long') },
+  {
+    method: 'POST',
+    pattern: '/flavors',
+    render: (_p, b) => {
+      const f = obj(b.flavor)
+      const name = str(f.name)
+      return name ? cmd('flavor create', opt('--vcpus', f.vcpus), opt('--ram', f.ram), opt('--disk', f.disk), q(name)) : null
+    },
+  },
+  { method: 'GET', pattern: '/flavors/{id}', render: (p) => cmd('flavor show', q(p.id!)) },
+  { method: 'DELETE', pattern: '/flavors/{id}', render: (p) => cmd('flavor delete', q(p.id!)) },
+  { method: 'GET', pattern: '/os-keypairs', render: () => cmd('keypair list') },
+  {
+    method: 'POST',
+    pattern: '/os-keypairs',
+    render: (_p, b) => {
+      const k = obj(b.keypair)
+      const name = str(k.name)
+      return name ? cmd('keypair create', k.public_key !== undefined && '--public-key <file>', q(name)) : null
+    },
+  },
+  { method: 'GET', pattern: '/os-keypairs/{name}', render: (p) => cmd('keypair show', q(p.name!)) },
+  { method: 'DELETE', pattern: '/os-keypairs/{name}', render: (p) => cmd('keypair delete', q(p.name!)) },
+  { method: 'GET', pattern: '/limits', render: () => cmd('limits show --absolute') },
+  { method: 'GET', pattern: '/os-hypervisors', render: () => cmd('hypervisor list') },
+  { method: 'GET', pattern: '/os-hypervisors/detail', render: () => cmd('hypervisor list --long') },
+]
+
+const image: Rule[] = [
+  { method: 'GET', pattern: '', render: () => cmd('versions show --service image') },
+  { method: 'GET', pattern: '/v2/images', render: () => cmd('image list') },
+  {
+    method: 'POST',
+    pattern: '/v2/images',
+    render: (_p, b) => {
+      const name = str(b.name)
+      return name
+        ? cmd('image create', opt('--disk-format', b.disk_format), opt('--container-format', b.container_format), b.visibility === 'public' && '--public', q(name))
+        : null
+    },
+  },
+  { method: 'GET', pattern: '/v2/images/{id}', render: (p) => cmd('image show', q(p.id!)) },
+  { method: 'DELETE', pattern: '/v2/images/{id}', render: (p) => cmd('image delete', q(p.id!)) },
+  { method: 'PUT', pattern: '/v2/images/{id}/file', render: (p) => cmd('image set --file <file>', q(p.id!)) },
+  { method: 'GET', pattern: '/v2/images/{id}/file', render: (p) => cmd('image save --file <file>', q(p.id!)) },
+]
+
+const volume: Rule[] = [
+  { method: 'GET', pattern: '', render: () => cmd('versions show --service block-storage') },
+  { method: 'GET', pattern: '/volumes', render: () => cmd('volume list') },
+  { method: 'GET', pattern: '/volumes/detail', render: () => cmd('volume list --long') },
+  {
+    method: 'POST',
+    pattern: '/volumes',
+    render: (_p, b) => {
+      const v = obj(b.volume)
+      const name = str(v.name)
+      return name ? cmd('volume create', opt('--size', v.size), opt('--image', v.imageRef), opt('--type', v.volume_type), q(name)) : null
+    },
+  },
+  { method: 'GET', pattern: '/volumes/{id}', render: (p) => cmd('volume show', q(p.id!)) },
+  { method: 'DELETE', pattern: '/volumes/{id}', render: (p) => cmd('volume delete', q(p.id!)) },
+  { method: 'GET', pattern: '/types', render: () => cmd('volume type list') },
+  { method: 'GET', pattern: '/snapshots', render: () => cmd('volume snapshot list') },
+  { method: 'GET', pattern: '/snapshots/detail', render: () => cmd('volume snapshot list --long') },
+  {
+    method: 'POST',
+    pattern: '/snapshots',
+    render: (_p, b) => {
+      const s = obj(b.snapshot)
+      const name = str(s.name)
+      return name ? cmd('volume snapshot create', opt('--volume', s.volume_id), q(name)) : null
+    },
+  },
+  { method: 'DELETE', pattern: '/snapshots/{id}', render: (p) => cmd('volume snapshot delete', q(p.id!)) },
+]
+
+/** Neutron's resources follow one pattern: collection list/create, member show/update/delete. */
+function neutronResource(collection: string, noun: string, createArgs: (r: Body) => (string | undefined | false)[] = () => []): Rule[] {
+  const key = collection.replace(/-/g, '_').replace(/s$/, '').replace(/ie$/, 'y')
+  return [
+    { method: 'GET', pattern: `/v2.0/${collection}`, render: () => cmd(`${noun} list`) },
+    {
+      method: 'POST',
+      pattern: `/v2.0/${collection}`,
+      render: (_p, b) => {
+        const r = obj(b[key])
+        const name = str(r.name)
+        return cmd(`${noun} create`, ...createArgs(r), name ? q(name) : undefined)
+      },
+    },
+    { method: 'GET', pattern: `/v2.0/${collection}/{id}`, render: (p) => cmd(`${noun} show`, q(p.id!)) },
+    { method: 'PUT', pattern: `/v2.0/${collection}/{id}`, render: (p) => cmd(`${noun} set`, q(p.id!)) },
+    { method: 'DELETE', pattern: `/v2.0/${collection}/{id}`, render: (p) => cmd(`${noun} delete`, q(p.id!)) },
+  ]
+}
+
+const network: Rule[] = [
+  { method: 'GET', pattern: '', render: () => cmd('versions show --service network') },
+  ...neutronResource('networks', 'network'),
+  ...neutronResource('subnets', 'subnet', (r) => [opt('--network', r.network_id), opt('--subnet-range', r.cidr)]),
+  ...neutronResource('ports', 'port', (r) => [opt('--network', r.network_id)]),
+  ...neutronResource('routers', 'router'),
+  { method: 'PUT', pattern: '/v2.0/routers/{id}/add_router_interface', render: (p, b) => cmd('router add subnet', q(p.id!), q(str(b.subnet_id) ?? '<subnet>')) },
+  { method: 'PUT', pattern: '/v2.0/routers/{id}/remove_router_interface', render: (p, b) => cmd('router remove subnet', q(p.id!), q(str(b.subnet_id) ?? '<subnet>')) },
+  ...neutronResource('security-groups', 'security group'),
+  ...neutronResource('security-group-rules', 'security group rule', (r) => [
+    opt('--protocol', r.protocol),
+    r.port_range_min !== undefined && opt('--dst-port', r.port_range_min === r.port_range_max ? r.port_range_min : `${str(r.port_range_min)}:${str(r.port_range_max)}`),
+    r.direction === 'egress' && '--egress',
+    str(r.security_group_id) && q(str(r.security_group_id)!),
+  ]),
+  ...neutronResource('floatingips', 'floating ip', (r) => [str(r.floating_network_id) && q(str(r.floating_network_id)!)]),
+]
+
+const objectStore: Rule[] = [
+  { method: 'GET', pattern: '', render: () => cmd('container list') },
+  { method: 'HEAD', pattern: '', render: () => cmd('object store account show') },
+  { method: 'PUT', pattern: '/{container}', render: (p) => cmd('container create', q(p.container!)) },
+  { method: 'GET', pattern: '/{container}', render: (p) => cmd('object list', q(p.container!)) },
+  { method: 'HEAD', pattern: '/{container}', render: (p) => cmd('container show', q(p.container!)) },
+  { method: 'DELETE', pattern: '/{container}', render: (p) => cmd('container delete', q(p.container!)) },
+  { method: 'PUT', pattern: '/{container}/{object*}', render: (p) => cmd('object create --name', q(p.object!), q(p.container!), '<file>') },
+  { method: 'GET', pattern: '/{container}/{object*}', render: (p) => cmd('object save', q(p.container!), q(p.object!)) },
+  { method: 'HEAD', pattern: '/{container}/{object*}', render: (p) => cmd('object show', q(p.container!), q(p.object!)) },
+  { method: 'DELETE', pattern: '/{container}/{object*}', render: (p) => cmd('object delete', q(p.container!), q(p.object!)) },
+]
+
+const RULES: Record<string, Rule[]> = {
+  identity,
+  compute,
+  image,
+  volumev3: volume,
+  'block-storage': volume,
+  volume,
+  network,
+  'object-store': objectStore,
+}
+
+/**
+ * Matches `path` against a pattern with `{name}` segments (one segment each), `{name:a|b}` (one of the listed
+ * values) and a final `{name*}` (the rest of the path). Returns the decoded parameters, or null.
+ */
+export function matchPattern(pattern: string, path: string): Params | null {
+  const pat = pattern.split('/').filter(Boolean)
+  const segs = path.split('/').filter(Boolean)
+  const params: Params = {}
+  for (let i = 0; i < pat.length; i++) {
+    const p = pat[i]!
+    const m = /^\{(\w+)(\*|:([\w|.-]+))?\}$/.exec(p)
+    if (m && m[2] === '*') {
+      if (i >= segs.length) return null
+      params[m[1]!] = segs.slice(i).map(safeDecode).join('/')
+      return params
+    }
+    const s = segs[i]
+    if (s === undefined) return null
+    if (m) {
+      const value = safeDecode(s)
+      if (m[3] && !m[3].split('|').includes(value)) return null
+      params[m[1]!] = value
+    } else if (p !== s) return null
+  }
+  return segs.length === pat.length ? params : null
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
+  }
+}
+
+/** The equivalent `openstack …` command, or null when there is none (or we do not know it). */
+export function cliEquivalent(call: RestCall): string | null {
+  const rules = RULES[call.service]
+  if (!rules) return null
+  const method = call.method.toUpperCase()
+  const [pathOnly, inlineQuery] = call.path.split('?', 2) as [string, string | undefined]
+  const query = call.query instanceof URLSearchParams ? call.query : new URLSearchParams(call.query ?? inlineQuery ?? '')
+  const body = obj(call.body)
+  for (const rule of rules) {
+    if (rule.method !== method) continue
+    const params = matchPattern(rule.pattern, pathOnly)
+    if (params) return rule.render(params, body, query)
+  }
+  return null
+}
