@@ -5,7 +5,7 @@ import { ValidatedIpcMain, type Disposable } from './ipc'
 import { registerStacklingHandlers } from './ipc-handlers'
 import { resolveLaunchOptions, type LaunchOptions } from './launch-options'
 import { hardenSession, openMainWindow } from './main-window'
-import { appMenuTemplate, DOCS_URL } from './menu'
+import { appMenuTemplate } from './menu'
 import { originOf } from './security-policy'
 import { WindowStateFile } from './window-state'
 
@@ -37,7 +37,7 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
     defaultPort: opts.defaultPort,
   })
   if ('error' in launch) {
-    void app.whenReady().then(() => fail(launch.error, 2))
+    void app.whenReady().then(() => showStartError(launch.error, 2))
     return
   }
 
@@ -55,16 +55,21 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
   let cloud: Cloud | undefined
   let mainWindow: BrowserWindow | undefined
   let ipcHandlers: Disposable | undefined
+  let windowOpening = false
   let quitting = false
-  let readyToExit = false
+  let stopping = false
 
   const openWindow = async (c: Cloud) => {
+    if (mainWindow || windowOpening) return
+    windowOpening = true
     const win = await openMainWindow({
       cloudUrl: c.url,
       preloadPath: opts.preloadPath,
       state: windowState,
       icon: path.join(app.getAppPath(), 'resources', 'icon.png'),
       log,
+    }).finally(() => {
+      windowOpening = false
     })
     mainWindow = win
     win.on('closed', () => {
@@ -86,14 +91,16 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
     contents.setWindowOpenHandler(() => ({ action: 'deny' }))
   })
 
+  const failStartup = async (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err)
+    await cloud?.stop().catch(() => undefined)
+    showStartError(`${message}\n\nData folder: ${launch.dataDir}`, 1)
+  }
+
   app
     .whenReady()
     .then(async () => {
-      try {
-        cloud = await opts.startCloud(launch)
-      } catch (err) {
-        return fail(`${err instanceof Error ? err.message : String(err)}\n\nData folder: ${launch.dataDir}`, 1)
-      }
+      cloud = await opts.startCloud(launch)
       const origin = originOf(cloud.url)
       hardenSession(session.defaultSession, origin)
       const ipc = new ValidatedIpcMain(ipcMain, { webContentsId: () => mainWindow?.webContents.id, origin }, log)
@@ -104,16 +111,17 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
           appMenuTemplate({
             openDataFolder: () => void shell.openPath(paths.root).then((e) => e && log(`stackling: ${e}`)),
             showLogFile: () => shell.showItemInFolder(paths.logFile),
-            openDocs: () => void shell.openExternal(DOCS_URL).catch((e: unknown) => log(`stackling: ${String(e)}`)),
+            // The docs ship with the app (offline users): README.md and docs/ as extra resources when packaged.
+            openDocs: () => void shell.openPath(docsPath()).then((e) => e && log(`stackling: ${e}`)),
           }),
         ),
       )
       await openWindow(cloud)
     })
-    .catch((err: unknown) => fail(err instanceof Error ? err.message : String(err), 1))
+    .catch(failStartup)
 
   app.on('activate', () => {
-    if (cloud && !mainWindow && !quitting) void openWindow(cloud)
+    if (cloud && !quitting) openWindow(cloud).catch((err: unknown) => log(`stackling: could not open the window: ${String(err)}`))
   })
 
   app.on('window-all-closed', () => {
@@ -126,11 +134,12 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
 
   // 'will-quit' comes after every window has closed (and saved its place): hold the exit until the window state is
   // on disk and the cloud has stopped, then leave.
+  // The process always leaves through app.exit below, so this never lets a quit through.
   app.on('will-quit', (event) => {
-    if (readyToExit) return
     event.preventDefault()
+    if (stopping) return
+    stopping = true
     quitting = true
-    readyToExit = true
     ipcHandlers?.dispose()
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref())
     void Promise.race([Promise.allSettled([windowState.flush(), cloud?.stop()]), timeout]).then((outcome) => {
@@ -150,8 +159,12 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit())
 }
 
-function fail(message: string, exitCode: number): void {
+function showStartError(message: string, exitCode: number): void {
   console.error(`stackling: could not start: ${message}`)
   dialog.showErrorBox('Stackling could not start', message)
   app.exit(exitCode)
+}
+
+function docsPath(): string {
+  return app.isPackaged ? path.join(process.resourcesPath, 'docs', 'README.md') : path.join(app.getAppPath(), 'README.md')
 }

@@ -1,5 +1,5 @@
 import { BrowserWindow, screen, shell, type Session, type WebContents } from 'electron'
-import { decideNavigation, decideWindowOpen, originOf, withContentSecurityPolicy } from './security-policy'
+import { decideNavigation, decideWindowOpen, originOf, permissionAllowed, withContentSecurityPolicy } from './security-policy'
 import { MIN_SIZE, placeWindow, type WindowStateFile } from './window-state'
 
 export interface MainWindowOptions {
@@ -15,12 +15,12 @@ export interface MainWindowOptions {
 
 /**
  * Session-wide rules for the session that shows the dashboard. Call once, before the window loads anything:
- * every permission request and check is refused (the dashboard needs none), and a second CSP is added to every
+ * every permission request and check is refused but clipboard writes from the dashboard, and a second CSP is added to every
  * page that comes from the cloud's origin.
  */
 export function hardenSession(session: Session, appOrigin: string): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
-  session.setPermissionCheckHandler(() => false)
+  session.setPermissionRequestHandler((contents, permission, callback) => callback(permissionAllowed(permission, contents.getURL(), appOrigin)))
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => permissionAllowed(permission, requestingOrigin, appOrigin))
   session.setDevicePermissionHandler(() => false)
   session.webRequest.onHeadersReceived({ urls: [`${appOrigin}/*`] }, (details, callback) => {
     if (details.resourceType !== 'mainFrame' && details.resourceType !== 'subFrame') return callback({})

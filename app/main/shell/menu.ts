@@ -3,9 +3,6 @@ import type { MenuItemConstructorOptions } from 'electron'
 // The template only (types from 'electron', no runtime import): desktop-app.ts builds the Menu from it, and the
 // tests read it under plain Node.
 
-/** Where Help → Documentation goes. */
-export const DOCS_URL = 'https://github.com/stackling/stackling#readme'
-
 export interface MenuActions {
   openDataFolder(): void
   showLogFile(): void

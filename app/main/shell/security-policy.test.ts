@@ -1,6 +1,6 @@
-import { test } from 'node:test'
+import { describe, it, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { decideNavigation, decideWindowOpen, originOf, SHELL_CSP, withContentSecurityPolicy } from './security-policy'
+import { decideNavigation, decideWindowOpen, originOf, permissionAllowed, SHELL_CSP, withContentSecurityPolicy } from './security-policy'
 
 const APP = 'http://127.0.0.1:8799'
 
@@ -64,4 +64,14 @@ test("the shell's CSP allows no inline or remote script, no plugins, no framing"
   assert.deepEqual(directives.get('object-src'), ["'none'"])
   assert.deepEqual(directives.get('frame-ancestors'), ["'none'"])
   assert.ok(!SHELL_CSP.includes('unsafe-'))
+})
+
+describe('permissionAllowed', () => {
+  it('grants only clipboard writes, and only to the cloud origin', () => {
+    assert.equal(permissionAllowed('clipboard-sanitized-write', 'http://127.0.0.1:8799/projects', 'http://127.0.0.1:8799'), true)
+    assert.equal(permissionAllowed('clipboard-sanitized-write', 'http://evil.example/', 'http://127.0.0.1:8799'), false)
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      assert.equal(permissionAllowed(p, 'http://127.0.0.1:8799/', 'http://127.0.0.1:8799'), false, p)
+    }
+  })
 })

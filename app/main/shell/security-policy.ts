@@ -78,3 +78,10 @@ function parseUrl(url: string): URL | undefined {
     return undefined
   }
 }
+
+/** The only permissions the dashboard gets: writing to the clipboard (its copy buttons), and only for its own origin. */
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write'])
+
+export function permissionAllowed(permission: string, requestingUrl: string, appOrigin: string): boolean {
+  return ALLOWED_PERMISSIONS.has(permission) && parseUrl(requestingUrl)?.origin === appOrigin
+}

@@ -83,13 +83,14 @@ test('saves run one at a time and the last one wins; flush waits for it', async 
   assert.deepEqual(await readdir(dir), ['window-state.json'])
 })
 
-test('a failed save rejects, and later saves still work', async (t) => {
+test('a failed save rejects, later saves still work, and a missing folder is created', async (t) => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'stackling-window-state-'))
   t.after(() => rm(dir, { recursive: true, force: true }))
-  const missing = new WindowStateFile(path.join(dir, 'no-such-folder', 'window-state.json'))
-  await assert.rejects(missing.save(state({ x: 0, y: 0, width: 900, height: 600 })))
-  await missing.flush()
-  const file = new WindowStateFile(path.join(dir, 'window-state.json'))
+  await writeFile(path.join(dir, 'a-file'), '')
+  const unwritable = new WindowStateFile(path.join(dir, 'a-file', 'window-state.json'))
+  await assert.rejects(unwritable.save(state({ x: 0, y: 0, width: 900, height: 600 })))
+  await unwritable.flush()
+  const file = new WindowStateFile(path.join(dir, 'new-folder', 'window-state.json'))
   await file.save(state({ x: 1, y: 1, width: 900, height: 600 }))
   assert.equal((await file.load())?.bounds.x, 1)
 })

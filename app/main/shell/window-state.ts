@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs'
+import path from 'node:path'
 import { atomicWriteFile } from '../cloud/platform/fs/atomic-write'
 
 // Plain Node on purpose (no 'electron' import): the window remembers its place through this file, and the tests
@@ -93,8 +94,9 @@ export function placeWindow(saved: WindowState | undefined, workAreas: readonly 
 
 /**
  * The window-state file. `save` writes atomically (temp file, then rename), so a crash leaves the old state or the
- * new one, never half of one; saves run one at a time and `flush` waits for the last. A missing folder or a full
- * disk makes `save` reject; callers log it and carry on, since losing the window size is harmless.
+ * new one, never half of one; saves run one at a time and `flush` waits for the last. The folder is created if
+ * needed. A failure (full disk, unwritable folder) makes `save` reject; callers log it and carry on, since losing
+ * the window size is harmless.
  */
 export class WindowStateFile {
   private pending: Promise<void> = Promise.resolve()
@@ -108,7 +110,10 @@ export class WindowStateFile {
 
   save(state: WindowState): Promise<void> {
     const data = JSON.stringify(state, null, 2) + '\n'
-    const write = this.pending.then(() => atomicWriteFile(this.file, data))
+    const write = this.pending.then(async () => {
+      await fs.mkdir(path.dirname(this.file), { recursive: true })
+      await atomicWriteFile(this.file, data)
+    })
     this.pending = write.catch(() => undefined)
     return write
   }

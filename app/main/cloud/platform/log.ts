@@ -36,6 +36,20 @@ export class Logger {
     this.log('error', msg, fields)
   }
 
+  /**
+   * The access-log line of one request, built by hand: it is written for every request, and a generic
+   * JSON.stringify of a spread object costs more than the rest of a cached token validation.
+   */
+  request(f: { requestId: string; method: string; path: string; status: number; ms: number; service?: string; userId?: string; projectId?: string }): void {
+    if (!this.stream) return
+    const opt = (k: string, v: string | undefined) => (v === undefined ? '' : `,"${k}":"${v}"`)
+    this.stream.write(
+      `{"time":"${new Date().toISOString()}","level":"info","msg":"request","pid":${process.pid},"request_id":"${f.requestId}",` +
+        `"method":${JSON.stringify(f.method)},"path":${JSON.stringify(f.path)},"status":${f.status},"ms":${f.ms}` +
+        `${opt('service', f.service)}${opt('user_id', f.userId)}${opt('project_id', f.projectId)}}\n`,
+    )
+  }
+
   close(): Promise<void> {
     const s = this.stream
     this.stream = undefined

@@ -69,15 +69,15 @@ export class Gateway {
 
     const finish = (status: number) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
-      this.deps.log.info('request', {
-        request_id: requestId,
-        method: raw.method,
+      this.deps.log.request({
+        requestId,
+        method: raw.method ?? '',
         path,
         status,
         ms: Math.round(ms * 1000) / 1000,
         service: service?.type,
-        user_id: ctx?.userId,
-        project_id: ctx?.projectId,
+        userId: ctx?.userId,
+        projectId: ctx?.projectId,
       })
     }
 

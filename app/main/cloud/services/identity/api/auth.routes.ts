@@ -1,3 +1,4 @@
+import type { AuthContext } from '../../../platform/auth-context'
 import { BadRequest } from '../../../platform/errors'
 import type { Router } from '../../../platform/http/router'
 import { json, noContent, type ApiRequest } from '../../../platform/http/types'
@@ -143,10 +144,21 @@ export function registerAuthRoutes(router: Router, api: IdentityApi): void {
     target: (req: ApiRequest, subject: Awaited<ReturnType<typeof tokenTarget>>) => ({ user_id: subject?.userId ?? req.ctx.userId }),
   })
 
+  // Validation is the hot path of every other service's clients: keep the rendered body with the cached
+  // context. The manager hands out a new context object after any identity write, so this never goes stale.
+  const rendered = new WeakMap<AuthContext, Map<string, string>>()
   router.get('/v3/auth/tokens', subjectOptions('identity:validate_token'), (req, subject) => {
     if (!subject) throw new TokenNotFound()
-    const catalog = queryBool(req, 'nocatalog') ? undefined : manager.catalog(req.baseUrl, subject.projectId)
-    return json(200, tokenView(subject, catalog), { 'X-Subject-Token': subjectToken(req) })
+    const nocatalog = queryBool(req, 'nocatalog') ?? false
+    const key = `${req.baseUrl}|${nocatalog}`
+    let bodies = rendered.get(subject)
+    if (!bodies) rendered.set(subject, (bodies = new Map()))
+    let text = bodies.get(key)
+    if (text === undefined) {
+      text = JSON.stringify(tokenView(subject, nocatalog ? undefined : manager.catalog(req.baseUrl, subject.projectId)))
+      bodies.set(key, text)
+    }
+    return { status: 200, text, headers: { 'Content-Type': 'application/json', 'X-Subject-Token': subjectToken(req) } }
   })
   router.head('/v3/auth/tokens', subjectOptions('identity:check_token'), (req, subject) => {
     if (!subject) throw new TokenNotFound()
