@@ -10,6 +10,7 @@ import { StaticFiles } from './platform/http/static-files'
 import { Logger } from './platform/log'
 import { DataPaths, DEFAULT_PORT, LISTEN_HOST } from './platform/paths'
 import { PolicyEnforcer } from './platform/policy'
+import { loadConfig, type CloudConfig } from './platform/config'
 import { SERVICE_FACTORIES } from './services/registry'
 import type { CatalogEntry, Service, ServiceDeps } from './services/service'
 import type { IdentityService } from './services/identity'
@@ -20,6 +21,8 @@ export interface CloudOptions {
   port?: number
   /** The built dashboard (build/renderer); omitted → the default location next to the compiled code. */
   dashboardDir?: string
+  /** Settings over the defaults and the environment (tests use it for small quotas). */
+  config?: Partial<CloudConfig>
 }
 
 /** A session the desktop shell hands to its window (so the owner of the machine needs no login). */
@@ -67,6 +70,10 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     paths,
     log,
     policy,
+    config: loadConfig({
+      guestImageDir: process.env.STACKLING_GUEST_IMAGE_DIR || path.resolve(__dirname, '../../../guest-image'),
+      ...opts.config,
+    }),
     baseUrl: () => baseUrl,
     catalog: () => services.flatMap((s): readonly CatalogEntry[] => s.catalog),
   }

@@ -6,6 +6,7 @@ import type { Database } from '../platform/db/database'
 import type { DataPaths } from '../platform/paths'
 import type { Logger } from '../platform/log'
 import type { PolicyEnforcer } from '../platform/policy'
+import type { CloudConfig } from '../platform/config'
 
 /** A catalog entry: a service may be listed under several types (Cinder is both volumev3 and block-storage). */
 export interface CatalogEntry {
@@ -42,6 +43,7 @@ export interface ServiceDeps {
   paths: DataPaths
   log: Logger
   policy: PolicyEnforcer
+  config: CloudConfig
   /** http://127.0.0.1:PORT */
   baseUrl(): string
   /** Every service's catalog entries (for identity's catalog). */

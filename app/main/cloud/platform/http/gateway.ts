@@ -108,7 +108,7 @@ export class Gateway {
       }
       const options = match.route.options
       if (options.policy !== 'public') ctx = await this.authenticateOrThrow(token)
-      const body = options.body ? await readJsonBody(raw, service.maxBodyBytes) : undefined
+      const body = options.body ? await readJsonBody(raw, service.maxBodyBytes, options.bodyTypes) : undefined
       if (options.body) validateBody(options.body, body)
       const req: ApiRequest = {
         id: requestId,
@@ -224,7 +224,7 @@ function plainFault(err: ApiError): { contentType: string; body: string } {
 }
 
 /** Reads a JSON body: 415 unless it says JSON, 413 over `limit` bytes, 400 when it does not parse. */
-export async function readJsonBody(raw: IncomingMessage, limit: number): Promise<unknown> {
+export async function readJsonBody(raw: IncomingMessage, limit: number, types?: string[]): Promise<unknown> {
   const type = (raw.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
   const declared = Number(raw.headers['content-length'] ?? NaN)
   if (declared > limit) throw new PayloadTooLarge(`Request is too large: the body may be at most ${limit} bytes.`)
@@ -236,8 +236,9 @@ export async function readJsonBody(raw: IncomingMessage, limit: number): Promise
     chunks.push(chunk)
   }
   if (size === 0) throw new BadRequest('The request body is empty; a JSON body is required.', '(body)')
-  if (type !== 'application/json' && !type.endsWith('+json')) {
-    throw new UnsupportedMediaType(`Unsupported Content-Type '${type || '(none)'}': send application/json.`)
+  const accepted = types ? types.includes(type) : type === 'application/json' || type.endsWith('+json')
+  if (!accepted) {
+    throw new UnsupportedMediaType(`Unsupported Content-Type '${type || '(none)'}': send ${types?.join(' or ') ?? 'application/json'}.`)
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'))

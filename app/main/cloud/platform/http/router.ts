@@ -11,6 +11,8 @@ export interface RouteOptions<R> {
   policy: string | 'public'
   /** JSON body schema; a route with one gets its body parsed (415/413/400) and validated before it runs. */
   body?: JsonSchema
+  /** Content types the JSON body may declare (default: application/json and any +json). */
+  bodyTypes?: string[]
   /** The body is read by the handler itself (streams); no parsing, no size cap. */
   rawBody?: boolean
   /**

@@ -1,0 +1,24 @@
+/**
+ * Settings the services read. Defaults here; the environment (STACKLING_*) and, for tests, startCloud's options
+ * override them. Issue 8's settings page will store user choices in the data dir on top of these.
+ */
+export interface CloudConfig {
+  /** Image storage a project may use, in bytes (Glance's per-project quota). */
+  imageQuotaBytes: number
+  /** Largest image a web-download may fetch, in bytes. */
+  webDownloadMaxBytes: number
+  /** Where the built guest image is looked for at start (registered as the public image stackling-tiny). */
+  guestImageDir: string | undefined
+}
+
+const GiB = 1024 ** 3
+
+export function loadConfig(overrides: Partial<CloudConfig> = {}, env = process.env): CloudConfig {
+  const num = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d)
+  return {
+    imageQuotaBytes: num(env.STACKLING_IMAGE_QUOTA_BYTES, 50 * GiB),
+    webDownloadMaxBytes: num(env.STACKLING_WEB_DOWNLOAD_MAX_BYTES, 20 * GiB),
+    guestImageDir: env.STACKLING_GUEST_IMAGE_DIR || undefined,
+    ...overrides,
+  }
+}
