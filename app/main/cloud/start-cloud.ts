@@ -13,6 +13,7 @@ import { PolicyEnforcer } from './platform/policy'
 import { loadConfig, type CloudConfig } from './platform/config'
 import { SERVICE_FACTORIES } from './services/registry'
 import type { CatalogEntry, Service, ServiceDeps } from './services/service'
+import type { ServiceClients } from './services/clients'
 import type { IdentityService } from './services/identity'
 
 export interface CloudOptions {
@@ -76,6 +77,7 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     }),
     baseUrl: () => baseUrl,
     catalog: () => services.flatMap((s): readonly CatalogEntry[] => s.catalog),
+    clients: {} as ServiceClients,
   }
   let server: Server | undefined
   try {
@@ -83,6 +85,7 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     for (const s of services) policy.register(s.policies)
     await migrate(db, services.flatMap((s) => s.migrations))
     const identity = services.find((s) => s.type === 'identity') as IdentityService
+    deps.clients.identity = identity.client
 
     const gateway = new Gateway(services, {
       authenticator: () => identity,

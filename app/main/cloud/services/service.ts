@@ -7,6 +7,7 @@ import type { DataPaths } from '../platform/paths'
 import type { Logger } from '../platform/log'
 import type { PolicyEnforcer } from '../platform/policy'
 import type { CloudConfig } from '../platform/config'
+import type { ServiceClients } from './clients'
 
 /** A catalog entry: a service may be listed under several types (Cinder is both volumev3 and block-storage). */
 export interface CatalogEntry {
@@ -35,6 +36,8 @@ export interface Service {
   start?(): Promise<void>
   /** Idempotent. */
   stop?(): Promise<void>
+  /** What this service offers the others (see clients.ts). */
+  readonly client?: unknown
 }
 
 /** What a service factory receives. Services talk to each other only through `clients`, never through tables. */
@@ -48,4 +51,6 @@ export interface ServiceDeps {
   baseUrl(): string
   /** Every service's catalog entries (for identity's catalog). */
   catalog(): readonly CatalogEntry[]
+  /** Internal clients of the other services; usable from start() on. */
+  clients: ServiceClients
 }

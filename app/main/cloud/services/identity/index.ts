@@ -6,6 +6,7 @@ import { keystoneFault } from '../../platform/http/faults'
 import { Router } from '../../platform/http/router'
 import type { LocalSession } from '../../start-cloud'
 import type { Service, ServiceDeps } from '../service'
+import type { IdentityClient } from '../clients'
 import { registerAppCredentialRoutes } from './api/app-credentials.routes'
 import { registerAuthRoutes } from './api/auth.routes'
 import { registerCatalogRoutes } from './api/catalog.routes'
@@ -28,6 +29,7 @@ import { IDENTITY_POLICIES } from './policies'
 const MAX_BODY = 114_688
 
 export interface IdentityService extends Service, Authenticator {
+  readonly client: IdentityClient
   readonly firstStart: boolean
   localAdminSession(): Promise<LocalSession>
 }
@@ -73,6 +75,10 @@ export async function createIdentityService(deps: ServiceDeps): Promise<Identity
       return firstStart
     },
     renderFault: (err: ApiError) => keystoneFault(err),
+    client: {
+      projectIdByName: async (name, domainId = DEFAULT_DOMAIN_ID) => (await repo.getProjectByName(name, domainId))?.id,
+      projectExists: async (id) => !!(await repo.getProject(id)),
+    },
     authenticate: (token: string): Promise<AuthContext> => manager.authenticate(token),
 
     async start() {
