@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { startCloud, type Cloud } from '../start-cloud'
+import type { CloudConfig } from '../platform/config'
 
 export interface ApiResponse<T = any> {
   status: number
@@ -23,9 +24,9 @@ export interface TestCloud {
 }
 
 /** An in-process cloud on a temp data dir and a free port, for API tests. */
-export async function startInProcessCloud(): Promise<TestCloud> {
+export async function startInProcessCloud(config: Partial<CloudConfig> = {}): Promise<TestCloud> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'stackling-test-'))
-  const cloud = await startCloud({ dataDir, port: 0 })
+  const cloud = await startCloud({ dataDir, port: 0, config: { guestImageDir: undefined, ...config } })
   const creds = JSON.parse(readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'))
   const call = async <T>(method: string, p: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { ...opts.headers }
