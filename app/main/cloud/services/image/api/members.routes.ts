@@ -41,7 +41,7 @@ export function registerMemberRoutes(router: Router, manager: ImageManager, repo
       policy: 'image:modify_member',
       load: loadMember,
       target: (_req, x) => ({ member_id: x.member.member_id }),
-      body: S.object({ status: { type: 'string', enum: ['pending', 'accepted', 'rejected'] } }, ['status'], false),
+      body: S.object({ status: { type: 'string', enum: ['pending', 'accepted', 'rejected'] } }, ['status']),
     },
     async (req: ApiRequest<{ status: MemberStatus }>, { member }) => json(200, memberView(await manager.setMemberStatus(member, req.body.status))),
   )
