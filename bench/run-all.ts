@@ -5,6 +5,7 @@
  */
 import path from 'node:path'
 import { runIdentityBench } from './identity.bench'
+import { runImageBench } from './image.bench'
 import { runMemoryBench } from './memory.bench'
 import { cleanupAll } from './lib/processes'
 import { environment, renderTable, writeJson, type BenchOutput } from './lib/report'
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (log: (msg: string) => void) => Promise<BenchOutpu
   identity: runIdentityBench,
   startup: runStartupBench,
   memory: runMemoryBench,
+  image: runImageBench,
 }
 
 async function main(): Promise<number> {

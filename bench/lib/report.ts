@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-export type Unit = 'req/s' | 'ms' | 's' | 'MB' | 'µs'
+export type Unit = 'req/s' | 'ms' | 's' | 'MB' | 'µs' | 'MiB/s'
 
 /** A target from the issue. Informational: a miss is reported, never turned into a failing exit code. */
 export interface Target {
@@ -64,6 +64,8 @@ export function fmt(v: number, unit: Unit): string {
     case 'MB':
       return v.toFixed(1)
     case 'µs':
+      return v.toFixed(0)
+    case 'MiB/s':
       return v.toFixed(0)
   }
 }
