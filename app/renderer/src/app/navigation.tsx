@@ -2,6 +2,7 @@ import type { ReactNode } from 'react'
 import { ComingSoon } from '../components/coming-soon'
 import type { NavSection } from '../components/layout/nav-types'
 import type { IconName } from '../components/ui/icons'
+import { ImagesPage } from '../features/images/components/images-page'
 import { OverviewPage } from '../features/overview/components/overview-page'
 import { ProjectsPage } from '../features/projects/components/projects-page'
 import { RoleAssignmentsPage } from '../features/role-assignments/components/role-assignments-page'
@@ -86,17 +87,7 @@ export const PANELS: Panel[] = [
     cli: 'openstack keypair list',
     description: 'SSH public keys injected into new instances.',
   }),
-  soon({
-    path: '/compute/images',
-    serviceTypes: ['image'],
-    label: 'Images',
-    icon: 'image',
-    section: 'compute',
-    service: 'image (Glance)',
-    api: 'GET /image/v2/images',
-    cli: 'openstack image list',
-    description: 'Disk images instances boot from.',
-  }),
+  { path: '/compute/images', label: 'Images', icon: 'image', section: 'compute', serviceTypes: ['image'], render: () => <ImagesPage basePath="/compute/images" /> },
   soon({
     path: '/storage/volumes',
     serviceTypes: ['volumev3', 'block-storage'],

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { cliEquivalent, matchPattern, shellQuote } from './cli-equivalent'
+import { cliEquivalent, imageCreateCommand, matchPattern, shellQuote } from './cli-equivalent'
 
 const id = (service: string, method: string, path: string, body?: unknown) => cliEquivalent({ service, method, path, body })
 
@@ -78,6 +78,80 @@ describe('cliEquivalent: other services', () => {
     assert.equal(id('object-store', 'PUT', '/photos'), 'openstack container create photos')
     assert.equal(id('object-store', 'GET', '/photos/2024/cat.jpg'), 'openstack object save photos 2024/cat.jpg')
     assert.equal(id('object-store', 'GET', ''), 'openstack container list')
+  })
+})
+
+describe('cliEquivalent: image (Glance v2)', () => {
+  it('maps the list with its filters and sort', () => {
+    assert.equal(cliEquivalent({ service: 'image', method: 'GET', path: '/v2/images', query: 'limit=100&sort=name:asc' }), 'openstack image list --sort name:asc')
+    assert.equal(cliEquivalent({ service: 'image', method: 'GET', path: '/v2/images', query: 'visibility=community&status=active' }), 'openstack image list --community --status active')
+    assert.equal(cliEquivalent({ service: 'image', method: 'GET', path: '/v2/images?marker=x&limit=2' }), 'openstack image list')
+  })
+
+  it('maps create with attributes and custom properties', () => {
+    assert.equal(
+      id('image', 'POST', '/v2/images', { name: 'cirros', disk_format: 'qcow2', container_format: 'bare', visibility: 'private', min_disk: 1, min_ram: 0, protected: false }),
+      'openstack image create --disk-format qcow2 --container-format bare --min-disk 1 --private cirros',
+    )
+    assert.equal(
+      id('image', 'POST', '/v2/images', { name: 'my image', disk_format: 'raw', container_format: 'bare', visibility: 'public', protected: true, hw_disk_bus: 'virtio', os_distro: 'ubuntu' }),
+      "openstack image create --disk-format raw --container-format bare --public --protected --property hw_disk_bus=virtio --property os_distro=ubuntu 'my image'",
+    )
+    assert.equal(id('image', 'POST', '/v2/images', { disk_format: 'raw' }), null)
+  })
+
+  it('shows the upload as the one command that creates and uploads', () => {
+    assert.equal(
+      imageCreateCommand({ name: 'tiny', disk_format: 'qcow2', container_format: 'bare', visibility: 'private', min_disk: 0, min_ram: 0 }, 'tiny.qcow2'),
+      'openstack image create --disk-format qcow2 --container-format bare --private --file tiny.qcow2 tiny',
+    )
+    assert.equal(imageCreateCommand({ name: 'a', disk_format: 'iso' }, 'my disc.iso'), "openstack image create --disk-format iso --file 'my disc.iso' a")
+    assert.equal(id('image', 'PUT', '/v2/images/i-1/file'), 'openstack image create --disk-format <format> --container-format bare --file <file> <name>')
+    assert.equal(id('image', 'GET', '/v2/images/i-1/file'), 'openstack image save --file <file> i-1')
+    assert.equal(id('image', 'PUT', '/v2/images/i-1/stage'), 'openstack image stage --file <file> i-1')
+  })
+
+  it('maps a JSON-patch to image set and image unset', () => {
+    const patch = (ops: unknown) => cliEquivalent({ service: 'image', method: 'PATCH', path: '/v2/images/i-1', body: ops })
+    assert.equal(
+      patch([
+        { op: 'replace', path: '/name', value: 'x' },
+        { op: 'add', path: '/hw_disk_bus', value: 'virtio' },
+        { op: 'remove', path: '/foo' },
+      ]),
+      'openstack image set --name x --property hw_disk_bus=virtio i-1 && openstack image unset --property foo i-1',
+    )
+    assert.equal(
+      patch([
+        { op: 'replace', path: '/visibility', value: 'community' },
+        { op: 'replace', path: '/protected', value: false },
+        { op: 'replace', path: '/min_ram', value: 512 },
+        { op: 'replace', path: '/a~1b', value: 'c d' },
+      ]),
+      "openstack image set --community --unprotected --min-ram 512 --property 'a/b=c d' i-1",
+    )
+    assert.equal(patch([{ op: 'remove', path: '/os_distro' }]), 'openstack image unset --property os_distro i-1')
+    assert.equal(patch([{ op: 'replace', path: '/status', value: 'active' }]), null, 'read-only attributes have no command')
+    assert.equal(patch({ name: 'x' }), null)
+  })
+
+  it('maps actions, import, members and tags', () => {
+    assert.equal(id('image', 'DELETE', '/v2/images/i-1'), 'openstack image delete i-1')
+    assert.equal(id('image', 'GET', '/v2/images/i-1'), 'openstack image show i-1')
+    assert.equal(id('image', 'POST', '/v2/images/i-1/actions/deactivate'), 'openstack image set --deactivate i-1')
+    assert.equal(id('image', 'POST', '/v2/images/i-1/actions/reactivate'), 'openstack image set --activate i-1')
+    assert.equal(
+      id('image', 'POST', '/v2/images/i-1/import', { method: { name: 'web-download', uri: 'http://example.org/c.img' } }),
+      'openstack image import --method web-download --uri http://example.org/c.img i-1',
+    )
+    assert.equal(id('image', 'POST', '/v2/images/i-1/import', { method: { name: 'glance-direct' } }), 'openstack image import i-1')
+    assert.equal(id('image', 'GET', '/v2/info/import'), 'openstack image import info')
+    assert.equal(id('image', 'POST', '/v2/images/i-1/members', { member: 'p-2' }), 'openstack image add project i-1 p-2')
+    assert.equal(id('image', 'PUT', '/v2/images/i-1/members/p-2', { status: 'accepted' }), 'openstack image set --accept --project p-2 i-1')
+    assert.equal(id('image', 'DELETE', '/v2/images/i-1/members/p-2'), 'openstack image remove project i-1 p-2')
+    assert.equal(id('image', 'PUT', '/v2/images/i-1/tags/gold'), 'openstack image set --tag gold i-1')
+    assert.equal(id('image', 'DELETE', '/v2/images/i-1/tags/gold'), 'openstack image unset --tag gold i-1')
+    assert.equal(id('image', 'GET', '/v2/schemas/image'), null)
   })
 })
 

@@ -18,7 +18,8 @@ export interface RestCall {
 
 type Params = Record<string, string>
 type Body = Record<string, unknown>
-type Render = (p: Params, body: Body, query: URLSearchParams) => string | null
+/** `body` is the request body when it is an object ({} otherwise); `raw` is the body as sent (JSON-patch arrays). */
+type Render = (p: Params, body: Body, query: URLSearchParams, raw: unknown) => string | null
 
 interface Rule {
   method: string
@@ -274,23 +275,189 @@ const compute: Rule[] = [
   { method: 'GET', pattern: '/os-hypervisors/detail', render: () => cmd('hypervisor list --long') },
 ]
 
+/** Attributes Glance defines itself; every other key of an image is a custom property (`--property k=v`). */
+export const IMAGE_CORE_ATTRIBUTES: ReadonlySet<string> = new Set([
+  'id',
+  'name',
+  'status',
+  'visibility',
+  'owner',
+  'size',
+  'virtual_size',
+  'disk_format',
+  'container_format',
+  'checksum',
+  'os_hash_algo',
+  'os_hash_value',
+  'min_disk',
+  'min_ram',
+  'protected',
+  'os_hidden',
+  'tags',
+  'created_at',
+  'updated_at',
+  'self',
+  'file',
+  'schema',
+  'direct_url',
+  'locations',
+  'stores',
+])
+
+const VISIBILITIES = new Set(['public', 'private', 'shared', 'community'])
+const visibilityFlag = (v: unknown) => (typeof v === 'string' && VISIBILITIES.has(v) ? `--${v}` : undefined)
+const protectedFlag = (v: unknown) => (v === true ? '--protected' : v === false ? '--unprotected' : undefined)
+const hiddenFlag = (v: unknown) => (v === true ? '--hidden' : v === false ? '--unhidden' : undefined)
+const property = (k: string, v: unknown) => {
+  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined
+  return s === undefined ? undefined : `--property ${q(`${k}=${s}`)}`
+}
+const tagOpts = (v: unknown) => (Array.isArray(v) ? v.map((t) => opt('--tag', t)) : [])
+
+/**
+ * `openstack image create` for a POST /v2/images body; with `file`, the command that also uploads the data
+ * (what the dashboard does with POST /v2/images then PUT /v2/images/{id}/file). Null without a name: the CLI
+ * needs one.
+ */
+export function imageCreateCommand(body: unknown, file?: string): string | null {
+  const b = obj(body)
+  const name = str(b.name)
+  if (!name) return null
+  const props = Object.keys(b)
+    .filter((k) => !IMAGE_CORE_ATTRIBUTES.has(k))
+    .sort()
+    .map((k) => property(k, b[k]))
+  return cmd(
+    'image create',
+    opt('--id', b.id),
+    opt('--disk-format', b.disk_format),
+    opt('--container-format', b.container_format),
+    b.min_disk !== 0 && opt('--min-disk', b.min_disk),
+    b.min_ram !== 0 && opt('--min-ram', b.min_ram),
+    visibilityFlag(b.visibility),
+    protectedFlag(b.protected === true ? true : undefined),
+    hiddenFlag(b.os_hidden === true ? true : undefined),
+    ...tagOpts(b.tags),
+    ...props,
+    file !== undefined && `--file ${file === '<file>' ? file : q(file)}`,
+    q(name),
+  )
+}
+
+/** JSON pointer segment decoding (RFC 6901): ~1 is "/", ~0 is "~". */
+const unpointer = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~')
+
+/** A Glance JSON-patch (PATCH /v2/images/{id}) as `openstack image set` and, for removals, `image unset`. */
+function imagePatchCommand(id: string, ops: unknown): string | null {
+  if (!Array.isArray(ops)) return null
+  const set: (string | undefined)[] = []
+  const unset: (string | undefined)[] = []
+  for (const raw of ops) {
+    const op = obj(raw)
+    const path = typeof op.path === 'string' ? op.path : ''
+    const segs = path.split('/').slice(1).map(unpointer)
+    const key = segs[0]
+    if (!key) return null
+    const v = op.value
+    if (op.op === 'add' || op.op === 'replace') {
+      if (key === 'name') set.push(opt('--name', v))
+      else if (key === 'min_disk') set.push(opt('--min-disk', v))
+      else if (key === 'min_ram') set.push(opt('--min-ram', v))
+      else if (key === 'disk_format') set.push(opt('--disk-format', v))
+      else if (key === 'container_format') set.push(opt('--container-format', v))
+      else if (key === 'visibility') set.push(visibilityFlag(v))
+      else if (key === 'protected') set.push(protectedFlag(v))
+      else if (key === 'os_hidden') set.push(hiddenFlag(v))
+      else if (key === 'tags') set.push(...(segs.length > 1 ? [opt('--tag', v)] : tagOpts(v)))
+      else if (IMAGE_CORE_ATTRIBUTES.has(key)) return null
+      else set.push(property(key, v))
+    } else if (op.op === 'remove') {
+      if (key === 'tags' && segs.length > 1) unset.push(opt('--tag', segs[1]))
+      else if (IMAGE_CORE_ATTRIBUTES.has(key)) return null
+      else unset.push(`--property ${q(key)}`)
+    } else return null
+  }
+  const parts: string[] = []
+  if (set.some(Boolean)) parts.push(cmd('image set', ...set, q(id)))
+  if (unset.some(Boolean)) parts.push(cmd('image unset', ...unset, q(id)))
+  return parts.length ? parts.join(' && ') : null
+}
+
 const image: Rule[] = [
   { method: 'GET', pattern: '', render: () => cmd('versions show --service image') },
-  { method: 'GET', pattern: '/v2/images', render: () => cmd('image list') },
+  { method: 'GET', pattern: '/versions', render: () => cmd('versions show --service image') },
   {
-    method: 'POST',
+    method: 'GET',
     pattern: '/v2/images',
-    render: (_p, b) => {
-      const name = str(b.name)
-      return name
-        ? cmd('image create', opt('--disk-format', b.disk_format), opt('--container-format', b.container_format), b.visibility === 'public' && '--public', q(name))
-        : null
+    render: (_p, _b, qs) => {
+      const sort = qs.get('sort') ?? (qs.get('sort_key') ? `${qs.get('sort_key')}${qs.get('sort_dir') ? `:${qs.get('sort_dir')}` : ''}` : undefined)
+      return cmd(
+        'image list',
+        visibilityFlag(qs.get('visibility')),
+        opt('--name', qs.get('name')),
+        opt('--status', qs.get('status')),
+        opt('--project', qs.get('owner')),
+        opt('--member-status', qs.get('member_status')),
+        opt('--tag', qs.get('tag')),
+        qs.get('os_hidden') === 'true' && '--hidden',
+        opt('--sort', sort),
+      )
     },
   },
+  { method: 'POST', pattern: '/v2/images', render: (_p, b) => imageCreateCommand(b) },
   { method: 'GET', pattern: '/v2/images/{id}', render: (p) => cmd('image show', q(p.id!)) },
+  { method: 'PATCH', pattern: '/v2/images/{id}', render: (p, _b, _q, raw) => imagePatchCommand(p.id!, raw) },
   { method: 'DELETE', pattern: '/v2/images/{id}', render: (p) => cmd('image delete', q(p.id!)) },
-  { method: 'PUT', pattern: '/v2/images/{id}/file', render: (p) => cmd('image set --file <file>', q(p.id!)) },
+  // Glance has no "upload into this image" command: the CLI creates and uploads in one go.
+  { method: 'PUT', pattern: '/v2/images/{id}/file', render: () => cmd('image create --disk-format <format> --container-format bare --file <file> <name>') },
   { method: 'GET', pattern: '/v2/images/{id}/file', render: (p) => cmd('image save --file <file>', q(p.id!)) },
+  { method: 'PUT', pattern: '/v2/images/{id}/stage', render: (p) => cmd('image stage --file <file>', q(p.id!)) },
+  {
+    method: 'POST',
+    pattern: '/v2/images/{id}/import',
+    render: (p, b) => {
+      const m = obj(b.method)
+      const name = str(m.name)
+      const stores = Array.isArray(b.stores) ? b.stores.map((s) => opt('--store', s)) : []
+      return cmd(
+        'image import',
+        name && name !== 'glance-direct' ? `--method ${q(name)}` : undefined,
+        opt('--uri', m.uri),
+        opt('--remote-region', m.glance_region),
+        opt('--remote-image', m.glance_image_id),
+        ...stores,
+        b.all_stores === true && '--all-stores',
+        q(p.id!),
+      )
+    },
+  },
+  { method: 'POST', pattern: '/v2/images/{id}/actions/deactivate', render: (p) => cmd('image set --deactivate', q(p.id!)) },
+  { method: 'POST', pattern: '/v2/images/{id}/actions/reactivate', render: (p) => cmd('image set --activate', q(p.id!)) },
+  { method: 'PUT', pattern: '/v2/images/{id}/tags/{tag}', render: (p) => cmd('image set --tag', q(p.tag!), q(p.id!)) },
+  { method: 'DELETE', pattern: '/v2/images/{id}/tags/{tag}', render: (p) => cmd('image unset --tag', q(p.tag!), q(p.id!)) },
+  { method: 'GET', pattern: '/v2/images/{id}/members', render: (p) => cmd('image member list', q(p.id!)) },
+  {
+    method: 'POST',
+    pattern: '/v2/images/{id}/members',
+    render: (p, b) => {
+      const member = str(b.member)
+      return member ? cmd('image add project', q(p.id!), q(member)) : null
+    },
+  },
+  { method: 'GET', pattern: '/v2/images/{id}/members/{member}', render: (p) => cmd('image member get', q(p.id!), q(p.member!)) },
+  {
+    method: 'PUT',
+    pattern: '/v2/images/{id}/members/{member}',
+    render: (p, b) => {
+      const flag = { accepted: '--accept', rejected: '--reject', pending: '--pending' }[str(b.status) ?? '']
+      return flag ? cmd('image set', flag, opt('--project', p.member), q(p.id!)) : null
+    },
+  },
+  { method: 'DELETE', pattern: '/v2/images/{id}/members/{member}', render: (p) => cmd('image remove project', q(p.id!), q(p.member!)) },
+  { method: 'GET', pattern: '/v2/info/import', render: () => cmd('image import info') },
+  { method: 'GET', pattern: '/v2/info/stores', render: () => cmd('image stores list') },
+  { method: 'GET', pattern: '/v2/tasks', render: () => cmd('image task list') },
+  { method: 'GET', pattern: '/v2/tasks/{id}', render: (p) => cmd('image task show', q(p.id!)) },
 ]
 
 const volume: Rule[] = [
@@ -431,7 +598,7 @@ export function cliEquivalent(call: RestCall): string | null {
   for (const rule of rules) {
     if (rule.method !== method) continue
     const params = matchPattern(rule.pattern, pathOnly)
-    if (params) return rule.render(params, body, query)
+    if (params) return rule.render(params, body, query, call.body)
   }
   return null
 }

@@ -16,6 +16,7 @@ const TOKEN_BODY = {
       { type: 'identity', name: 'keystone', endpoints: [{ interface: 'public', url: 'http://127.0.0.1:8799/identity' }] },
       { type: 'compute', name: 'nova', endpoints: [{ interface: 'internal', url: 'http://10.0.0.1/x' }, { interface: 'public', url: 'http://127.0.0.1:8799/compute/v2.1' }] },
       { type: 'block-storage', name: 'cinder', endpoints: [{ interface: 'public', url: 'http://127.0.0.1:8799/volume/v3/p1' }] },
+      { type: 'image', name: 'glance', endpoints: [{ interface: 'public', url: 'http://127.0.0.1:8799/image' }] },
     ],
   },
 }
@@ -117,6 +118,130 @@ describe('OpenStackClient requests', () => {
   it('fails clearly for a service the catalog does not list', async () => {
     const { client } = await loggedIn()
     await assert.rejects(client.get('dns', '/zones'), /no dns endpoint/)
+  })
+})
+
+/** Just enough of XMLHttpRequest for upload(): the test drives progress and the answer. */
+class FakeXhr {
+  static last: FakeXhr | undefined
+  method = ''
+  url = ''
+  headers: Record<string, string> = {}
+  sent: unknown
+  status = 0
+  statusText = ''
+  responseText = ''
+  responseHeaders = ''
+  aborted = false
+  upload: { onprogress: ((e: ProgressEvent) => void) | null } = { onprogress: null }
+  onload: (() => void) | null = null
+  onerror: (() => void) | null = null
+  onabort: (() => void) | null = null
+  constructor() {
+    FakeXhr.last = this
+  }
+  open(method: string, url: string) {
+    this.method = method
+    this.url = url
+  }
+  setRequestHeader(k: string, v: string) {
+    this.headers[k] = v
+  }
+  send(body: unknown) {
+    this.sent = body
+  }
+  abort() {
+    this.aborted = true
+    this.onabort?.()
+  }
+  getAllResponseHeaders() {
+    return this.responseHeaders
+  }
+  progress(loaded: number, total: number) {
+    this.upload.onprogress?.({ loaded, total, lengthComputable: true } as ProgressEvent)
+  }
+  answer(status: number, body = '', headers = '') {
+    this.status = status
+    this.responseText = body
+    this.responseHeaders = headers
+    this.onload?.()
+  }
+}
+
+async function uploader(onUnauthorized?: () => void) {
+  const log = new CallLog()
+  const f = fakeFetch(() => ({ status: 201, body: TOKEN_BODY, headers: { 'X-Subject-Token': 'tok-1' } }))
+  const client = await OpenStackClient.login(
+    { origin: ORIGIN, log, fetch: f.fn, xhr: () => new FakeXhr() as unknown as XMLHttpRequest, onUnauthorized },
+    { username: 'admin', password: 'x', project: 'admin' },
+  )
+  log.clear()
+  return { client, log }
+}
+
+describe('OpenStackClient.upload', () => {
+  const data = new Blob([new Uint8Array(1000)])
+
+  it('PUTs the raw bytes with the token, reports progress and records the call', async () => {
+    const { client, log } = await uploader()
+    const seen: [number, number][] = []
+    const done = client.upload('image', '/v2/images/i-1/file', data, { onProgress: (l, t) => seen.push([l, t]), describeBody: 'tiny.qcow2', cli: 'openstack image create --file tiny.qcow2 tiny' })
+    const xhr = FakeXhr.last!
+    assert.equal(xhr.method, 'PUT')
+    assert.equal(xhr.url, `${ORIGIN}/image/v2/images/i-1/file`)
+    assert.equal(xhr.headers['X-Auth-Token'], 'tok-1')
+    assert.equal(xhr.headers['Content-Type'], 'application/octet-stream')
+    assert.equal(xhr.sent, data)
+    assert.equal(log.snapshot()[0]!.status, undefined, 'in flight')
+    xhr.progress(400, 1000)
+    xhr.progress(1000, 1000)
+    xhr.answer(204)
+    const res = await done
+    assert.equal(res.status, 204)
+    assert.deepEqual(seen, [[400, 1000], [1000, 1000]])
+    const call = log.snapshot()[0]!
+    assert.equal(call.method, 'PUT')
+    assert.equal(call.path, '/image/v2/images/i-1/file')
+    assert.equal(call.status, 204)
+    assert.equal(call.cli, 'openstack image create --file tiny.qcow2 tiny')
+    assert.equal(call.requestBody, '(1000 bytes of application/octet-stream: tiny.qcow2)')
+  })
+
+  it('turns a Glance fault into an OpenStackError and logs it', async () => {
+    const { client, log } = await uploader()
+    const done = client.upload('image', '/v2/images/i-1/file', data)
+    FakeXhr.last!.answer(413, '{"code": 413, "title": "Request Entity Too Large", "message": "Denying attempt to upload image because it exceeds the quota"}', 'Content-Type: application/json\r\nX-OpenStack-Request-Id: req-9\r\n')
+    await assert.rejects(done, (e: unknown) => e instanceof OpenStackError && e.status === 413 && /exceeds the quota/.test(e.message) && e.details.kind === 'Request Entity Too Large' && e.details.requestId === 'req-9')
+    assert.equal(log.snapshot()[0]!.status, 413)
+    assert.match(log.snapshot()[0]!.error ?? '', /quota/)
+  })
+
+  it('cancels with the signal: error of kind aborted, status 0 in the log', async () => {
+    const { client, log } = await uploader()
+    const abort = new AbortController()
+    const done = client.upload('image', '/v2/images/i-1/file', data, { signal: abort.signal })
+    abort.abort()
+    await assert.rejects(done, (e: unknown) => e instanceof OpenStackError && e.status === 0 && e.details.kind === 'aborted')
+    assert.equal(FakeXhr.last!.aborted, true)
+    assert.equal(log.snapshot()[0]!.status, 0)
+  })
+
+  it('reports a 401 as the end of the session', async () => {
+    let ended = 0
+    const { client } = await uploader(() => ended++)
+    const done = client.upload('image', '/v2/images/i-1/file', data)
+    FakeXhr.last!.answer(401, '{"error": {"code": 401, "title": "Unauthorized", "message": "expired"}}', 'Content-Type: application/json')
+    await assert.rejects(done)
+    assert.equal(ended, 1)
+  })
+})
+
+describe('OpenStackClient content types', () => {
+  it('sends a JSON-patch with the media type asked for', async () => {
+    const { client, seen, log } = await loggedIn(() => ({ status: 200, body: { id: 'i-1', name: 'x' } }))
+    await client.request('image', 'PATCH', '/v2/images/i-1', { body: [{ op: 'replace', path: '/name', value: 'x' }], contentType: 'application/openstack-images-v2.1-json-patch' })
+    assert.equal(seen.at(-1)!.headers['Content-Type'], 'application/openstack-images-v2.1-json-patch')
+    assert.equal(log.snapshot().at(-1)!.cli, 'openstack image set --name x i-1')
   })
 })
 

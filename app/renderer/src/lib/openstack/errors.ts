@@ -83,6 +83,7 @@ export function describeError(err: unknown, action?: string): string {
     const what = action ?? 'do this'
     switch (err.status) {
       case 0:
+        if (err.details.kind === 'aborted') return 'Cancelled: nothing more was sent.'
         return 'Could not reach the Stackling cloud. Check that it is still running, then try again.'
       case 401:
         return 'Your session has ended (the token expired or was revoked). Log in again.'
