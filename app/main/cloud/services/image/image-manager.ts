@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { createReadStream, promises as fs } from 'node:fs'
-import http from 'node:http'
-import https from 'node:https'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
 import type { AuthContext } from '../../platform/auth-context'
@@ -12,7 +10,7 @@ import type { Logger } from '../../platform/log'
 import { ImageNotFound, ImageQuotaExceeded, InvalidImageData, InvalidImageStatus } from './errors'
 import { formatMismatch, inspectImage } from './image-inspector'
 import type { ImageRepository } from './image-repository'
-import { DataTooLarge, type FilesystemStore, type StagedData } from './image-store'
+import { DataTooLarge, HttpStore, type FilesystemStore, type StagedData } from './image-store'
 import type { Image, ImageMember, MemberStatus } from './models'
 
 const now = () => new Date().toISOString()
@@ -23,6 +21,7 @@ const now = () => new Date().toISOString()
  */
 export class ImageManager {
   private readonly tasks = new Set<AbortController>()
+  private readonly http = new HttpStore()
 
   constructor(
     private readonly repo: ImageRepository,
@@ -157,7 +156,7 @@ export class ImageManager {
       if (image.status !== 'queued') throw new InvalidImageStatus(image.status, 'importing')
       await this.repo.db.transaction((tx) => this.repo.transition(tx, image.id, ['queued'], 'importing'))
       this.background(image.id, 'web-download', (signal) =>
-        this.ingest(image, async () => this.receive(image, await httpGet(uri, signal), this.config.webDownloadMaxBytes), 'queued'),
+        this.ingest(image, async () => this.receive(image, await this.http.open(uri, signal), this.config.webDownloadMaxBytes), 'queued'),
       )
       return
     }
@@ -347,22 +346,4 @@ function parseDownloadUri(uri: string | undefined): URL {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new BadRequest('web-download only fetches http and https URIs.', 'method/uri')
   return url
-}
-
-function httpGet(url: URL, signal: AbortSignal, redirects = 5): Promise<Readable> {
-  return new Promise((resolve, reject) => {
-    const lib = url.protocol === 'https:' ? https : http
-    const req = lib.get(url, { signal, timeout: 30_000 }, (res) => {
-      const status = res.statusCode ?? 0
-      if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
-        res.resume()
-        resolve(httpGet(new URL(res.headers.location, url), signal, redirects - 1))
-      } else if (status !== 200) {
-        res.resume()
-        reject(new Error(`GET ${url.href} answered ${status}`))
-      } else resolve(res)
-    })
-    req.on('timeout', () => req.destroy(new Error(`GET ${url.href} timed out`)))
-    req.on('error', reject)
-  })
 }

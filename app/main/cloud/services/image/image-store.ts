@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createReadStream, promises as fs } from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
 import path from 'node:path'
 import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -114,5 +116,28 @@ export class FilesystemStore implements ImageStore {
     const files = (await fs.readdir(this.dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.relative(this.dataDir, path.join(this.dir, e.name)))
     const temps = (await fs.readdir(this.tmpDir)).map((n) => path.join(this.tmpDir, n))
     return { files, temps }
+  }
+}
+
+/** The read-only http(s) store that web-download reads from. Follows up to five redirects; 30 s without data fails. */
+export class HttpStore {
+  readonly id = 'http'
+
+  open(url: URL, signal: AbortSignal, redirects = 5): Promise<Readable> {
+    return new Promise((resolve, reject) => {
+      const lib = url.protocol === 'https:' ? https : http
+      const req = lib.get(url, { signal, timeout: 30_000 }, (res) => {
+        const status = res.statusCode ?? 0
+        if (status >= 300 && status < 400 && res.headers.location && redirects > 0) {
+          res.resume()
+          resolve(this.open(new URL(res.headers.location, url), signal, redirects - 1))
+        } else if (status !== 200) {
+          res.resume()
+          reject(new Error(`GET ${url.href} answered ${status}`))
+        } else resolve(res)
+      })
+      req.on('timeout', () => req.destroy(new Error(`GET ${url.href} timed out`)))
+      req.on('error', reject)
+    })
   }
 }

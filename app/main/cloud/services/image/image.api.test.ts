@@ -278,3 +278,33 @@ describe('image API (Glance v2) with real qemu-img and files', () => {
     assert.equal((await t.call('GET', '/image/v2/images')).status, 401)
   })
 })
+
+describe('the built guest image', () => {
+  it('is registered once as the public image stackling-tiny when its build exists', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'stackling-guest-'))
+    execFileSync('qemu-img', ['create', '-f', 'qcow2', path.join(dir, 'stackling-tiny.qcow2'), '16M'])
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(path.join(dir, 'stackling-tiny.json'), JSON.stringify({ recipe_hash: 'abc123', properties: { os_version: 'test' } }))
+    const t = await startInProcessCloud({ guestImageDir: dir })
+    try {
+      const demo = await t.login(t.demo.username, t.demo.password, 'demo')
+      const list = (await t.call('GET', '/image/v2/images?name=stackling-tiny', { token: demo })).body.images
+      assert.equal(list.length, 1)
+      assert.equal(list[0].status, 'active')
+      assert.equal(list[0].visibility, 'public')
+      assert.equal(list[0].os_version, 'test')
+      assert.equal(list[0].hw_architecture, 'x86_64')
+      // A restart does not register it again.
+      const { startCloud } = await import('../../start-cloud')
+      await t.cloud.stop()
+      const again = await startCloud({ dataDir: t.dataDir, port: 0, config: { guestImageDir: dir } })
+      const tok = await (await fetch(`${again.url}/identity/v3/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'demo', domain: { id: 'default' }, password: t.demo.password } } }, scope: { project: { name: 'demo', domain: { id: 'default' } } } } }) })).headers.get('x-subject-token')!
+      const list2 = (await (await fetch(`${again.url}/image/v2/images?name=stackling-tiny`, { headers: { 'X-Auth-Token': tok } })).json()) as { images: unknown[] }
+      assert.equal(list2.images.length, 1)
+      await again.stop()
+    } finally {
+      await t.close().catch(() => undefined)
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
