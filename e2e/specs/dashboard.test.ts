@@ -2,7 +2,8 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchDashboardBrowser } from '../fixtures/browser'
 import { startTestCloud, type RunningCloud } from '../fixtures/cloud'
 import { ApiDrawer } from '../pages/api-drawer'
 import { LoginPage } from '../pages/login-page'
@@ -11,54 +12,17 @@ import { Shell } from '../pages/shell'
 
 const RESULTS = path.resolve(__dirname, '../../../test-results')
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-sync',
-]
-
-/**
- * Chromium reports every HTTP error answer as a console error ("Failed to load resource: … status of 403").
- * These are the answers the tests provoke on purpose (a wrong password, a member's refused call); any other
- * console error, uncaught exception or CSP violation fails the run.
- */
-const EXPECTED_HTTP_ERRORS = /^Failed to load resource: the server responded with a status of (401|403) /
-
 describe('dashboard (browser against the real cloud)', { timeout: 120_000 }, () => {
   let cloud: RunningCloud
   let browser: Browser
-  let context: BrowserContext
   let page: Page
-  const problems: string[] = []
+  let problems: string[] = []
   const projectName = `e2e-${Date.now().toString(36)}`
 
   before(async () => {
     mkdirSync(RESULTS, { recursive: true })
     cloud = await startTestCloud()
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
-    context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
-    // The page's CSP cannot block these: they are installed by the debugger protocol, not by the page.
-    await context.exposeBinding('__stacklingCspViolation', (_source, text: string) => {
-      problems.push(`CSP violation: ${text}`)
-    })
-    await context.addInitScript({
-      content:
-        "document.addEventListener('securitypolicyviolation', function (e) { window.__stacklingCspViolation(e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber) })",
-    })
-    page = await context.newPage()
-    page.setDefaultTimeout(15_000)
-    page.on('console', (msg) => {
-      if (msg.type() !== 'error') return
-      const text = msg.text()
-      if (EXPECTED_HTTP_ERRORS.test(text)) return
-      problems.push(`console error: ${text} (${msg.location().url})`)
-    })
-    page.on('pageerror', (err) => problems.push(`uncaught exception: ${err.message}`))
+    ;({ browser, page, problems } = await launchDashboardBrowser())
   })
 
   after(async () => {

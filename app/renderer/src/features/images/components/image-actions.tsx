@@ -24,20 +24,23 @@ export function ImageActionButtons({
   canModify,
   isAdmin,
   onAction,
-  size = 'sm',
+  compact = false,
 }: {
   image: Image
   canModify: boolean
   isAdmin: boolean
   onAction: (a: ImageAction) => void
-  size?: 'sm' | 'md'
+  /** Table rows: a short "Launch" and icon-only buttons (named by aria-label, explained by tooltip). */
+  compact?: boolean
 }) {
+  const size = compact ? 'sm' : 'md'
+  const text = (words: string) => (compact ? undefined : words)
   const notOwner = 'This image belongs to another project: only its owner or an admin can change it'
   return (
     <span className="image-actions">
       {image.status === 'active' ? (
         <Button size={size} variant="ghost" icon="rocket" onClick={() => onAction({ kind: 'launch', image })} title={`Launch an instance from ${label(image)}`} data-testid="launch-image">
-          Launch instance
+          {compact ? 'Launch' : 'Launch instance'}
         </Button>
       ) : null}
       <Button
@@ -47,9 +50,10 @@ export function ImageActionButtons({
         onClick={() => onAction({ kind: 'edit', image })}
         disabled={!canModify}
         title={canModify ? `Edit ${label(image)}` : notOwner}
+        aria-label={`Edit ${label(image)}`}
         data-testid="edit-image"
       >
-        Edit
+        {text('Edit')}
       </Button>
       {isAdmin && image.status === 'active' ? (
         <Button
@@ -57,15 +61,16 @@ export function ImageActionButtons({
           variant="ghost"
           icon="pause"
           onClick={() => onAction({ kind: 'deactivate', image })}
-          title="Block booting and downloading this image (admin)"
+          title="Deactivate: block booting and downloading this image (admin)"
+          aria-label={`Deactivate ${label(image)}`}
           data-testid="deactivate-image"
         >
-          Deactivate
+          {text('Deactivate')}
         </Button>
       ) : null}
       {isAdmin && image.status === 'deactivated' ? (
-        <Button size={size} variant="ghost" icon="play" onClick={() => onAction({ kind: 'reactivate', image })} title="Allow booting it again (admin)" data-testid="reactivate-image">
-          Reactivate
+        <Button size={size} variant="ghost" icon="play" onClick={() => onAction({ kind: 'reactivate', image })} title="Reactivate: allow booting it again (admin)" aria-label={`Reactivate ${label(image)}`} data-testid="reactivate-image">
+          {text('Reactivate')}
         </Button>
       ) : null}
       <Button
@@ -76,9 +81,10 @@ export function ImageActionButtons({
         onClick={() => onAction({ kind: 'delete', image })}
         disabled={!canModify || image.protected}
         title={!canModify ? notOwner : image.protected ? 'Protected: edit the image and clear "Protected" to delete it' : `Delete ${label(image)}`}
+        aria-label={`Delete ${label(image)}`}
         data-testid="delete-image"
       >
-        Delete
+        {text('Delete')}
       </Button>
     </span>
   )

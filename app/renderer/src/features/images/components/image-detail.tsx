@@ -14,7 +14,7 @@ import { Link, navigate } from '../../../lib/router'
 import { useImage } from '../api/get-image'
 import { describeImageError } from '../utils/image-errors'
 import { customProperties, isSystemProperty } from '../utils/image-form'
-import { canModify, statusInfo } from '../utils/image-status'
+import { canModify, imageStatusInfo } from '../utils/image-status'
 import { ImageActionButtons, ImageActionDialogs, type ImageAction } from './image-actions'
 import { ImageStatusBadge } from './image-status-badge'
 import { VisibilityBadge, visibilityHint } from './visibility'
@@ -68,15 +68,14 @@ export function ImageDetail({ id, basePath }: { id: string; basePath: string }) 
         title={
           <span className="cell-name">
             <span data-testid="detail-name">{img.name || '(no name)'}</span>
-            <ImageStatusBadge status={img.status} />
+            <ImageStatusBadge image={img} />
           </span>
         }
-        description={statusInfo(img.status).hint}
+        description={imageStatusInfo(img).hint}
         api={`GET /image/v2/images/${img.id}`}
         actions={
           <ImageActionButtons
             image={img}
-            size="md"
             canModify={canModify(img, { projectId: session.project?.id, isAdmin: session.isAdmin })}
             isAdmin={session.isAdmin}
             onAction={setAction}
@@ -93,7 +92,7 @@ export function ImageDetail({ id, basePath }: { id: string; basePath: string }) 
               {img.name || <span className="muted">—</span>}
             </Field>
             <Field name="status" label="Status">
-              <ImageStatusBadge status={img.status} />
+              <ImageStatusBadge image={img} />
             </Field>
             <Field name="visibility" label="Visibility">
               <span className="cell-name">

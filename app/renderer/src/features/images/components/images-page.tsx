@@ -82,7 +82,7 @@ function ImagesList({ basePath }: { basePath: string }) {
         </span>
       ),
     },
-    { key: 'status', header: 'Status', render: (i) => <ImageStatusBadge status={i.status} /> },
+    { key: 'status', header: 'Status', render: (i) => <ImageStatusBadge image={i} /> },
     { key: 'visibility', header: 'Visibility', render: (i) => <VisibilityBadge visibility={i.visibility} /> },
     { key: 'format', header: 'Disk format', render: (i) => (i.disk_format ? <code className="format">{i.disk_format}</code> : <span className="muted">—</span>) },
     {
@@ -100,7 +100,7 @@ function ImagesList({ basePath }: { basePath: string }) {
       key: 'actions',
       header: <span className="visually-hidden">Actions</span>,
       className: 'col-actions',
-      render: (i) => <ImageActionButtons image={i} canModify={canModify(i, who)} isAdmin={session.isAdmin} onAction={setAction} />,
+      render: (i) => <ImageActionButtons compact image={i} canModify={canModify(i, who)} isAdmin={session.isAdmin} onAction={setAction} />,
     },
   ]
 

@@ -108,22 +108,24 @@ export function UploadImageDialog({ isAdmin, onClose, onUploaded, onOpen }: { is
       data-testid="upload-dialog"
       footer={
         running ? (
-          <Button variant="danger" onClick={upload.cancel} disabled={phase === 'checking'} data-testid="upload-cancel">
+          <Button key="cancel-upload" variant="danger" onClick={upload.cancel} disabled={phase === 'checking'} data-testid="upload-cancel">
             Cancel upload
           </Button>
         ) : finished ? (
           <>
-            <Button onClick={() => upload.state.image && onOpen(upload.state.image)} data-testid="upload-open">
+            <Button key="open" onClick={() => upload.state.image && onOpen(upload.state.image)} data-testid="upload-open">
               View image
             </Button>
-            <Button type="submit" variant="primary" data-testid="upload-close">
+            <Button key="done" type="submit" variant="primary" data-testid="upload-close">
               Done
             </Button>
           </>
         ) : (
           <>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button type="submit" variant="primary" icon="upload" data-testid="upload-submit">
+            <Button key="cancel" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button key="submit" type="submit" variant="primary" icon="upload" data-testid="upload-submit">
               Upload
             </Button>
           </>

@@ -11,17 +11,17 @@ export interface DiskFormatChoice {
 
 /** Glance's default `disk_formats`, the common ones first. */
 export const DISK_FORMATS: readonly DiskFormatChoice[] = [
-  { value: 'qcow2', label: 'QCOW2 – QEMU copy-on-write' },
-  { value: 'raw', label: 'Raw – a plain disk' },
-  { value: 'iso', label: 'ISO – an optical disc' },
-  { value: 'vmdk', label: 'VMDK – VMware' },
-  { value: 'vhd', label: 'VHD – Hyper-V, Xen' },
-  { value: 'vhdx', label: 'VHDX – Hyper-V' },
-  { value: 'vdi', label: 'VDI – VirtualBox' },
-  { value: 'ploop', label: 'Ploop – Virtuozzo' },
-  { value: 'aki', label: 'AKI – Amazon kernel' },
-  { value: 'ari', label: 'ARI – Amazon ramdisk' },
-  { value: 'ami', label: 'AMI – Amazon machine' },
+  { value: 'qcow2', label: 'qcow2 – QEMU copy-on-write' },
+  { value: 'raw', label: 'raw – a plain disk' },
+  { value: 'iso', label: 'iso – an optical disc' },
+  { value: 'vmdk', label: 'vmdk – VMware' },
+  { value: 'vhd', label: 'vhd – Hyper-V, Xen' },
+  { value: 'vhdx', label: 'vhdx – Hyper-V' },
+  { value: 'vdi', label: 'vdi – VirtualBox' },
+  { value: 'ploop', label: 'ploop – Virtuozzo' },
+  { value: 'aki', label: 'aki – Amazon kernel' },
+  { value: 'ari', label: 'ari – Amazon ramdisk' },
+  { value: 'ami', label: 'ami – Amazon machine' },
 ]
 
 const BY_EXTENSION: Record<string, string> = {

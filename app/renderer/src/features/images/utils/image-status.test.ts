@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { canModify, isChanging, QUEUED_WATCH_MS, shouldPoll, statusInfo } from './image-status'
+import { canModify, imageStatusInfo, importFailure, isChanging, QUEUED_WATCH_MS, shouldPoll, statusInfo } from './image-status'
 
 const now = Date.parse('2025-01-01T12:00:00Z')
 const at = (msAgo: number) => new Date(now - msAgo).toISOString()
@@ -31,6 +31,17 @@ describe('image status', () => {
       ),
       true,
     )
+  })
+
+  it('tells a failed import from a queued image, and stops watching it', () => {
+    const failed = { status: 'queued', created_at: at(0), updated_at: at(0), os_glance_failed_import: 'web-download', os_glance_import_error: 'connect ECONNREFUSED 127.0.0.1:9' }
+    assert.equal(importFailure(failed), 'The import failed: connect ECONNREFUSED 127.0.0.1:9. Delete this image and try again with a URL the cloud can reach.')
+    assert.equal(imageStatusInfo(failed).label, 'Import failed')
+    assert.equal(imageStatusInfo(failed).tone, 'danger')
+    assert.equal(isChanging(failed, now), false)
+    assert.equal(importFailure({ status: 'queued', os_glance_failed_import: '' }), undefined)
+    assert.equal(importFailure({ status: 'active', os_glance_failed_import: 'web-download' }), undefined, 'a later import succeeded')
+    assert.equal(imageStatusInfo({ status: 'active' }).label, 'Active')
   })
 
   it('labels statuses, unknown ones included', () => {

@@ -32,15 +32,32 @@ export function statusInfo(status: string): StatusInfo {
 }
 
 /**
+ * Why a web-download import failed, when it did: Glance puts the image back to queued and records the failed
+ * method in `os_glance_failed_import` (Stackling adds the reason in `os_glance_import_error`).
+ */
+export function importFailure(image: Pick<Image, 'status'> & { os_glance_failed_import?: unknown; os_glance_import_error?: unknown }): string | undefined {
+  const failed = image.os_glance_failed_import
+  if (image.status !== 'queued' || typeof failed !== 'string' || failed === '') return undefined
+  const why = typeof image.os_glance_import_error === 'string' && image.os_glance_import_error ? image.os_glance_import_error.replace(/\.$/, '') : ''
+  return `The import failed${why ? `: ${why}` : ''}. Delete this image and try again with a URL the cloud can reach.`
+}
+
+/** The status shown for an image: Glance's, or "Import failed" for a queued image whose import failed. */
+export function imageStatusInfo(image: Parameters<typeof importFailure>[0]): StatusInfo {
+  const failure = importFailure(image)
+  return failure ? { label: 'Import failed', tone: 'danger', hint: failure, busy: false } : statusInfo(image.status)
+}
+
+/**
  * A queued image that was touched recently may be getting its data from another client (or this one, in
  * another tab); an old one is just empty. Refreshing for those only keeps the API calls panel readable.
  */
 export const QUEUED_WATCH_MS = 5 * 60_000
 
 /** True while the image is changing on its own and the list should refresh to show it. */
-export function isChanging(image: Pick<Image, 'status' | 'updated_at' | 'created_at'>, now: number = Date.now()): boolean {
+export function isChanging(image: Pick<Image, 'status' | 'updated_at' | 'created_at'> & { os_glance_failed_import?: unknown }, now: number = Date.now()): boolean {
   if (statusInfo(image.status).busy) return true
-  if (image.status !== 'queued') return false
+  if (image.status !== 'queued' || importFailure(image)) return false
   const t = Date.parse(image.updated_at || image.created_at)
   return Number.isFinite(t) && now - t < QUEUED_WATCH_MS
 }
@@ -48,7 +65,7 @@ export function isChanging(image: Pick<Image, 'status' | 'updated_at' | 'created
 /** How often the images list refreshes while something is changing (milliseconds). */
 export const POLL_MS = 2000
 
-export const shouldPoll = (images: readonly Pick<Image, 'status' | 'updated_at' | 'created_at'>[] | undefined, now: number = Date.now()): boolean =>
+export const shouldPoll = (images: readonly Parameters<typeof isChanging>[0][] | undefined, now: number = Date.now()): boolean =>
   (images ?? []).some((i) => isChanging(i, now))
 
 /** Glance's default policy: the owner's project (or an admin) may change or delete an image. */
