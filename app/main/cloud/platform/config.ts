@@ -9,6 +9,10 @@ export interface CloudConfig {
   webDownloadMaxBytes: number
   /** Where the built guest image is looked for at start (registered as the public image stackling-tiny). */
   guestImageDir: string | undefined
+  /** The hypervisor driver: qemu (default), hyperv (Windows), fake (unit tests only). */
+  hypervisor: 'qemu' | 'hyperv' | 'fake'
+  /** Accelerator override for QEMU (kvm, hvf, whpx, tcg); undefined = probe. */
+  accelerator: string | undefined
 }
 
 const GiB = 1024 ** 3
@@ -19,6 +23,8 @@ export function loadConfig(overrides: Partial<CloudConfig> = {}, env = process.e
     imageQuotaBytes: num(env.STACKLING_IMAGE_QUOTA_BYTES, 50 * GiB),
     webDownloadMaxBytes: num(env.STACKLING_WEB_DOWNLOAD_MAX_BYTES, 20 * GiB),
     guestImageDir: env.STACKLING_GUEST_IMAGE_DIR || undefined,
+    hypervisor: (['qemu', 'hyperv', 'fake'] as const).find((h) => h === env.STACKLING_HYPERVISOR) ?? 'qemu',
+    accelerator: env.STACKLING_ACCEL || undefined,
     ...overrides,
   }
 }

@@ -30,6 +30,13 @@ export interface Service {
   readonly maxBodyBytes: number
   /** True while the service is only a placeholder: unknown routes answer 501 rather than 404. */
   readonly placeholder?: boolean
+  /**
+   * Runs before routing on every request to the service: returns headers for every answer (errors too) and the
+   * negotiated microversion; throws an ApiError (e.g. 406) to refuse the request.
+   */
+  preflight?(raw: import('node:http').IncomingMessage): { headers: Record<string, string>; microversion?: string }
+  /** Handles a websocket upgrade below the prefix (consoles); returns false when the path is not its. */
+  upgrade?(raw: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, subPath: string): boolean
   /** This service's OpenStack error body for `err` (content type and text). */
   renderFault(err: ApiError, requestId: string): { contentType: string; body: string }
   /** After migrations: reconcile rows with reality, seed first-start data. */

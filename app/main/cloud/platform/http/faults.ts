@@ -22,6 +22,7 @@ const NOVA_FAULT_KEYS: Record<number, string> = {
   413: 'overLimit',
   415: 'badMediaType',
   501: 'notImplemented',
+  503: 'serviceUnavailable',
 }
 
 /** Nova and Cinder: {"itemNotFound": {"code": 404, "message": "…"}}; 500s are computeFault. */

@@ -55,6 +55,12 @@ export class Gateway {
       void this.handle(req, res)
     })
     server.headersTimeout = 70_000
+    server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
+      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
+      const service = this.services.find((s) => path.startsWith(s.prefix + '/'))
+      const handled = hostAllowed(req.headers.host) && service?.upgrade?.(req, socket, head, path.slice(service.prefix.length))
+      if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    })
     return server
   }
 
@@ -90,6 +96,8 @@ export class Gateway {
         }
         throw new NotFound('The resource could not be found.')
       }
+      const pre = service.preflight?.(raw)
+      for (const [k, v] of Object.entries(pre?.headers ?? {})) res.setHeader(k, v)
       const subPath = path.slice(service.prefix.length) || '/'
       const match = service.router.match(raw.method ?? 'GET', subPath)
       const token = headerValue(raw.headers['x-auth-token'])
@@ -123,6 +131,7 @@ export class Gateway {
         baseUrl: this.deps.baseUrl(),
         serviceUrl: this.deps.baseUrl() + service.prefix,
         log: this.deps.log,
+        microversion: pre?.microversion,
         raw,
         res,
       }

@@ -23,6 +23,8 @@ export interface ApiRequest<Body = unknown> {
   /** The service's own root URL, e.g. http://127.0.0.1:PORT/identity. */
   readonly serviceUrl: string
   readonly log: Logger
+  /** The negotiated microversion, for services that have them. */
+  readonly microversion?: string
   readonly raw: IncomingMessage
   readonly res: ServerResponse
 }

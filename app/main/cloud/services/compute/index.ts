@@ -1,34 +1,76 @@
 import { novaFault } from '../../platform/http/faults'
-import type { ApiRequest } from '../../platform/http/types'
-import { placeholderService } from '../placeholder'
+import { negotiateMicroversion } from '../../platform/http/microversion'
+import { Router } from '../../platform/http/router'
+import { createHypervisorDriver, unavailableDriver } from '../../drivers/hypervisor/registry'
 import type { Service, ServiceDeps } from '../service'
+import { registerFlavorRoutes } from './api/flavors.routes'
+import { MAX_VERSION, MIN_VERSION, registerHostRoutes } from './api/host.routes'
+import { registerKeypairRoutes } from './api/keypairs.routes'
+import { registerQuotaRoutes } from './api/quotas.routes'
+import { registerServerActionRoutes } from './api/server-actions.routes'
+import { registerServerRoutes } from './api/servers.routes'
+import { ComputeManager } from './compute-manager'
+import { ComputeRepository } from './compute-repository'
+import { COMPUTE_MIGRATIONS } from './migrations'
+import { COMPUTE_POLICIES } from './policies'
+import { ConsoleTokens, SerialConsoleProxy } from './serial-console'
 
-const MIN_VERSION = '2.1'
-const MAX_VERSION = '2.1'
+export interface ComputeService extends Service {
+  readonly manager: ComputeManager
+}
 
-const v21 = (req: ApiRequest) => ({
-  id: 'v2.1',
-  status: 'CURRENT',
-  version: MAX_VERSION,
-  min_version: MIN_VERSION,
-  updated: '2013-07-23T11:33:21Z',
-  links: [
-    { rel: 'self', href: `${req.serviceUrl}/v2.1/` },
-    { rel: 'describedby', type: 'text/html', href: 'https://docs.openstack.org/' },
-  ],
-  'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }],
-})
+/** Compute (Nova v2.1) at /compute: flavors, key pairs, quotas, servers on the hypervisor driver, consoles. */
+export async function createComputeService(deps: ServiceDeps): Promise<ComputeService> {
+  const repo = new ComputeRepository(deps.db)
+  const driver = await createHypervisorDriver(deps.config.hypervisor, { dataDir: deps.paths.root, log: deps.log, accelerator: deps.config.accelerator }).catch(
+    (err: Error) => unavailableDriver(`the ${deps.config.hypervisor} driver could not be loaded: ${err.message}`),
+  )
+  const clients = deps.clients
+  // The image client exists once every service is created; the manager reads it through this getter.
+  const images = {
+    get: (...a: Parameters<typeof clients.image.get>) => clients.image.get(...a),
+    hold: (...a: Parameters<typeof clients.image.hold>) => clients.image.hold(...a),
+    release: (...a: Parameters<typeof clients.image.release>) => clients.image.release(...a),
+    createFromFile: (...a: Parameters<typeof clients.image.createFromFile>) => clients.image.createFromFile(...a),
+    createQueued: (...a: Parameters<typeof clients.image.createQueued>) => clients.image.createQueued(...a),
+    uploadFile: (...a: Parameters<typeof clients.image.uploadFile>) => clients.image.uploadFile(...a),
+  }
+  const manager = new ComputeManager(repo, driver, images, deps.paths.root, deps.log)
+  const tokens = new ConsoleTokens()
+  const proxy = new SerialConsoleProxy(tokens, driver, deps.log)
+  const router = new Router()
+  registerHostRoutes(router, manager)
+  registerFlavorRoutes(router, repo)
+  registerKeypairRoutes(router, repo, manager)
+  registerQuotaRoutes(router, repo, manager)
+  registerServerRoutes(router, manager, repo, images)
+  registerServerActionRoutes(router, manager, repo, images, tokens)
 
-/** Compute (Nova v2.1) at /compute: version discovery now; servers, flavors and the rest come with the compute work. */
-export async function createComputeService(_deps: ServiceDeps): Promise<Service> {
-  return placeholderService({
+  return {
     type: 'compute',
     prefix: '/compute',
     catalog: [{ type: 'compute', name: 'nova', path: '/compute/v2.1' }],
-    renderFault: (err) => novaFault(err),
-    versions: {
-      '/': (req) => ({ status: 200, body: { versions: [v21(req)] } }),
-      '/v2.1': (req) => ({ status: 200, body: { version: v21(req) } }),
+    router,
+    policies: COMPUTE_POLICIES,
+    migrations: COMPUTE_MIGRATIONS,
+    maxBodyBytes: 1024 * 1024,
+    manager,
+    preflight: (raw) => {
+      const { version, headers } = negotiateMicroversion(raw, { service: 'compute', min: MIN_VERSION, max: MAX_VERSION, legacyHeader: 'X-OpenStack-Nova-API-Version' })
+      return { headers, microversion: version }
     },
-  })
+    renderFault: (err) => novaFault(err),
+    upgrade(raw, socket, head, subPath) {
+      if (subPath !== '/serial-console') return false
+      proxy.handleUpgrade(raw, socket, head)
+      return true
+    },
+    async start() {
+      manager.start()
+    },
+    async stop() {
+      proxy.close()
+      await manager.stop()
+    },
+  }
 }

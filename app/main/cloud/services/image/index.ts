@@ -1,6 +1,10 @@
 import { glanceFault } from '../../platform/http/faults'
 import { Router } from '../../platform/http/router'
 import type { Service, ServiceDeps } from '../service'
+import type { ImageClient, ImageInfo } from '../clients'
+import type { Image } from './models'
+import { createReadStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { registerDiscoveryRoutes } from './api/discovery.routes'
 import { registerImageRoutes } from './api/images.routes'
 import { registerMemberRoutes } from './api/members.routes'
@@ -10,15 +14,21 @@ import { FilesystemStore } from './image-store'
 import { IMAGE_MIGRATIONS } from './migrations'
 import { IMAGE_POLICIES } from './policies'
 
-/** What the image service offers the others (compute builds instances on images; volumes are created from them). */
-export interface ImageClient {
-  /** Keeps an image's file alive while an instance or volume is built on it, even if the image is deleted. */
-  hold(imageId: string, holder: string): Promise<void>
-  release(imageId: string, holder: string): Promise<void>
-}
-
 /** Image (Glance v2) at /image: images, data up- and download, import, sharing, the built-in guest image. */
 export async function createImageService(deps: ServiceDeps): Promise<Service & { client: ImageClient }> {
+  const info = (i: Image): ImageInfo => ({
+    id: i.id,
+    name: i.name,
+    status: i.status,
+    owner: i.owner,
+    disk_format: i.disk_format,
+    min_disk: i.min_disk,
+    min_ram: i.min_ram,
+    size: i.size,
+    virtual_size: i.virtual_size,
+    properties: i.properties,
+    file: i.location && i.status === 'active' ? store.path(i.location) : null,
+  })
   const repo = new ImageRepository(deps.db)
   const store = new FilesystemStore(deps.paths.root)
   const manager = new ImageManager(repo, store, deps.config, deps.log)
@@ -36,9 +46,29 @@ export async function createImageService(deps: ServiceDeps): Promise<Service & {
     maxBodyBytes: 1024 * 1024,
     renderFault: (err) => glanceFault(err),
     client: {
+      async get(ctx, id) {
+        const image = await manager.get(ctx, id).catch(() => undefined)
+        return image && info(image)
+      },
       hold: (id, holder) => manager.hold(id, holder),
       release: (id, holder) => manager.release(id, holder),
-    },
+      async createQueued(ctx, fields) {
+        return info(await manager.create(ctx, { name: fields.name, disk_format: fields.disk_format, container_format: 'bare', visibility: 'private', min_disk: fields.min_disk ?? 0, min_ram: fields.min_ram ?? 0, properties: fields.properties ?? {} }))
+      },
+      async uploadFile(imageId, file) {
+        const image = await repo.get(imageId)
+        if (!image) throw new Error(`image ${imageId} is gone`)
+        try {
+          return info(await manager.upload(image, createReadStream(file)))
+        } finally {
+          await rm(file, { force: true })
+        }
+      },
+      async createFromFile(ctx, fields, file) {
+        const queued = await this.createQueued(ctx, fields)
+        return this.uploadFile(queued.id, file)
+      },
+    } satisfies ImageClient,
     async start() {
       await store.init()
       await manager.reconcile()

@@ -1,0 +1,158 @@
+/**
+ * The contract every hypervisor driver follows (QEMU, Hyper-V, and the fake one of the unit tests), like Nova's
+ * virt driver. The compute manager is its only caller. Platform details — pids, QMP sockets, Hyper-V VM GUIDs,
+ * command lines — never escape a driver: the manager sees instance ids, specs, states and files it asked for.
+ *
+ * Rules for every method:
+ * - It is called with the instance's id (the Nova instance UUID) and, for spawn, everything the guest needs.
+ * - It either completes or throws a DriverError whose message says what went wrong in words a user can act on.
+ * - On failure it leaves nothing behind that a later `destroy` could not remove; `destroy` is idempotent.
+ * - Programs are spawned with argument arrays, never a shell string.
+ */
+
+export type PowerState = 'running' | 'paused' | 'suspended' | 'shutdown' | 'crashed' | 'nostate'
+
+/** Nova's numeric power_state for each driver state (OS-EXT-STS:power_state). */
+export const NOVA_POWER_STATE: Record<PowerState, number> = {
+  nostate: 0,
+  running: 1,
+  paused: 3,
+  shutdown: 4,
+  crashed: 6,
+  suspended: 7,
+}
+
+export interface NicSpec {
+  /** fa:16:3e:… */
+  mac: string
+  /**
+   * `user`: QEMU's user-mode network (NAT, DHCP 10.0.2.15, no inbound) — used until the network service exists.
+   * `stream`: an Ethernet frame stream on a unix socket (QEMU `-netdev stream`) served by the userspace switch.
+   */
+  backend: { type: 'user' } | { type: 'stream'; socketPath: string }
+}
+
+export interface DiskAttachment {
+  /** Stable id of the attachment (the volume id). */
+  id: string
+  file: string
+  format: 'qcow2' | 'raw'
+  readOnly?: boolean
+}
+
+export interface GuestSpec {
+  id: string
+  name: string
+  vcpus: number
+  memoryMb: number
+  /**
+   * The folder that belongs to this instance (created by the manager, empty). The driver keeps everything of the
+   * guest there: root disk overlay, console log, sockets, pidfile. `destroy` empties it.
+   */
+  instanceDir: string
+  /** The root disk: a qcow2 overlay over `baseImage` (never modified), grown to `sizeGb` if larger (0 = as is). */
+  rootDisk: { baseImage: string; baseFormat: 'qcow2' | 'raw'; sizeGb: number }
+  /** Extra blank disk of this size, if any (flavor ephemeral). */
+  ephemeralGb?: number
+  /** Files of the config drive (label config-2), by path inside it, e.g. openstack/latest/meta_data.json. */
+  configDrive?: Record<string, string | Buffer>
+  nics: NicSpec[]
+  /** Volumes attached from the start (boot from volume: the first is the boot disk). */
+  volumes?: DiskAttachment[]
+  /** Image properties that shape the virtual hardware (hw_disk_bus, hw_vif_model, hw_machine_type …). */
+  imageProperties?: Record<string, string>
+}
+
+export interface GuestInfo {
+  state: PowerState
+  vcpus: number
+  memoryMb: number
+  /** Seconds since the guest was (re)started, when running. */
+  uptimeSeconds?: number
+}
+
+export interface HostInfo {
+  hypervisorType: string
+  hypervisorVersion: string
+  /** The accelerator in use and why (e.g. "tcg (kvm present but hung in the probe)"). */
+  accelerator: string
+  acceleratorNote?: string
+  architecture: string
+}
+
+export interface DriverCapabilities {
+  supportsPause: boolean
+  supportsSuspend: boolean
+  supportsSnapshot: boolean
+  supportsLiveAttach: boolean
+  supportsSerialConsole: boolean
+}
+
+export interface GuestStateEvent {
+  id: string
+  state: PowerState
+}
+
+export class DriverError extends Error {}
+export class GuestNotFound extends DriverError {
+  constructor(readonly id: string) {
+    super(`The hypervisor has no guest ${id}.`)
+  }
+}
+
+export interface HypervisorDriver {
+  readonly name: string
+  readonly capabilities: DriverCapabilities
+
+  /**
+   * Called first, once. Probes the host (accelerator, versions) and adopts guests that survived a restart of the
+   * cloud (their processes still running): afterwards `listGuests` includes them and every method works on them.
+   */
+  initHost(): Promise<HostInfo>
+
+  /** Ids of the guests the driver knows and whose instance folders exist (running or not). */
+  listGuests(): Promise<string[]>
+
+  /** Creates the guest's disks and files, then starts it if `powerOn`. On failure nothing is left behind. */
+  spawn(spec: GuestSpec, opts: { powerOn: boolean }): Promise<void>
+
+  /** Stops the guest (hard) and removes everything in its folder unless `keepDisks`. Idempotent. */
+  destroy(id: string, opts: { keepDisks: boolean }): Promise<void>
+
+  /** ACPI power button, then a hard stop after `timeoutMs` (0 = hard at once). Idempotent on a stopped guest. */
+  powerOff(id: string, opts: { timeoutMs: number }): Promise<void>
+
+  /** Starts a stopped guest with the same disks and hardware. */
+  powerOn(id: string): Promise<void>
+
+  /** SOFT: ACPI reboot request (falls back to hard after a timeout); HARD: reset. */
+  reboot(id: string, type: 'SOFT' | 'HARD'): Promise<void>
+
+  pause(id: string): Promise<void>
+  unpause(id: string): Promise<void>
+  /** Saves the guest's memory to its folder and stops the process; resume restores it. */
+  suspend(id: string): Promise<void>
+  resume(id: string): Promise<void>
+
+  /** Writes a standalone (no backing file) copy of the root disk to `targetFile` in `format`; the guest keeps running. */
+  snapshot(id: string, targetFile: string, format: 'qcow2' | 'raw'): Promise<void>
+
+  /** Hot-plugs a disk into a running guest (or records it for the next start of a stopped one). */
+  attachVolume(id: string, disk: DiskAttachment): Promise<void>
+  detachVolume(id: string, diskId: string): Promise<void>
+
+  /** @throws GuestNotFound */
+  getInfo(id: string): Promise<GuestInfo>
+
+  /** The serial console output so far (at most the last `lines` lines). */
+  consoleLog(id: string, lines?: number): Promise<string>
+
+  /** A live two-way stream to the guest's serial console (for the websocket console). */
+  openSerialConsole(id: string): Promise<NodeJS.ReadWriteStream & { close(): void }>
+
+  /** Fired when a guest changes state on its own (shut down from inside, crashed, process gone). */
+  onDidChangeState(listener: (e: GuestStateEvent) => void): { dispose(): void }
+
+  /** Releases host resources (QMP connections, timers); guests keep running. */
+  shutdownHost(): Promise<void>
+}

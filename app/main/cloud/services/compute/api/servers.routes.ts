@@ -1,0 +1,291 @@
+import { randomBytes } from 'node:crypto'
+import { isAdmin } from '../../../platform/auth-context'
+import { BadRequest, Forbidden } from '../../../platform/errors'
+import type { Router } from '../../../platform/http/router'
+import { json, noContent, type ApiRequest } from '../../../platform/http/types'
+import type { ImageClient } from '../../clients'
+import type { ComputeManager } from '../compute-manager'
+import type { ComputeRepository } from '../compute-repository'
+import { InstanceNotFound, InvalidRequest } from '../errors'
+import type { Instance } from '../models'
+import { serverRef, serverStatus, serverView } from './views'
+
+const META = { type: 'object', maxProperties: 128, additionalProperties: { type: 'string', maxLength: 255 }, propertyNames: { minLength: 1, maxLength: 255 } }
+
+const CREATE = {
+  type: 'object',
+  properties: {
+    server: {
+      type: 'object',
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 255 },
+        imageRef: { type: 'string', maxLength: 255 },
+        flavorRef: { type: ['string', 'integer'], minLength: 1 },
+        networks: { anyOf: [{ type: 'string', enum: ['auto', 'none'] }, { type: 'array' }] },
+        key_name: { type: 'string', minLength: 1, maxLength: 255 },
+        user_data: { type: 'string', maxLength: 65535 },
+        metadata: META,
+        config_drive: { type: ['boolean', 'string'] },
+        min_count: { type: ['integer', 'string'] },
+        max_count: { type: ['integer', 'string'] },
+        availability_zone: { type: 'string', minLength: 1, maxLength: 255 },
+        adminPass: { type: 'string' },
+        accessIPv4: { type: 'string' },
+        accessIPv6: { type: 'string' },
+        security_groups: { type: 'array' },
+        block_device_mapping_v2: { type: 'array' },
+        'OS-DCF:diskConfig': { type: 'string', enum: ['AUTO', 'MANUAL'] },
+        return_reservation_id: { type: ['boolean', 'string'] },
+        description: { type: ['string', 'null'], maxLength: 255 },
+      },
+      required: ['name', 'flavorRef'],
+      additionalProperties: false,
+    },
+    'os:scheduler_hints': { type: 'object' },
+    'OS-SCH-HNT:scheduler_hints': { type: 'object' },
+  },
+  required: ['server'],
+  additionalProperties: false,
+}
+
+const UPDATE = {
+  type: 'object',
+  properties: {
+    server: {
+      type: 'object',
+      properties: { name: { type: 'string', minLength: 1, maxLength: 255 }, accessIPv4: { type: 'string' }, accessIPv6: { type: 'string' }, 'OS-DCF:diskConfig': { type: 'string' } },
+      additionalProperties: false,
+    },
+  },
+  required: ['server'],
+  additionalProperties: false,
+}
+
+type CreateBody = { server: Record<string, any> }
+
+/** The last path segment of a ref that may be a URL (Nova accepts both). */
+const refId = (ref: unknown): string => String(ref).split('/').filter(Boolean).pop() ?? ''
+
+const int = (v: unknown, field: string, d: number): number => {
+  if (v === undefined) return d
+  const n = typeof v === 'string' ? Number(v) : v
+  if (!Number.isInteger(n) || (n as number) < 1) throw new BadRequest(`Invalid input for field/attribute ${field}. Value: ${v}. must be an integer ≥ 1`, `server/${field}`)
+  return n as number
+}
+
+export function registerServerRoutes(router: Router, manager: ComputeManager, repo: ComputeRepository, images: ImageClient): void {
+  const base = (req: ApiRequest) => req.serviceUrl
+  const load = async (req: ApiRequest) => {
+    const inst = await repo.instance(req.params.server_id!)
+    if (!inst) throw new InstanceNotFound(req.params.server_id!)
+    return inst
+  }
+  const one = (policy: string) => ({
+    policy,
+    load,
+    target: (_req: ApiRequest, i: Instance) => ({ project_id: i.project_id, user_id: i.user_id }),
+    hidden: (req: ApiRequest) => new InstanceNotFound(req.params.server_id!),
+  })
+
+  const list = (detail: boolean) => async (req: ApiRequest) => {
+    const q = req.query
+    const allTenants = q.has('all_tenants') && !['0', 'false', 'False'].includes(q.get('all_tenants') ?? '')
+    if (allTenants && !isAdmin(req.ctx)) throw new Forbidden('Policy does not allow os_compute_api:servers:detail:get_all_tenants to be performed.')
+    const project = allTenants ? (q.get('project_id') ?? q.get('tenant_id') ?? undefined) : req.ctx.projectId
+    let all = await repo.instances(project)
+    let nameRe: RegExp | undefined
+    if (q.get('name')) {
+      try {
+        nameRe = new RegExp(q.get('name')!)
+      } catch {
+        throw new BadRequest(`Invalid regular expression for name: ${q.get('name')}`, 'name')
+      }
+    }
+    const status = q.get('status')?.toUpperCase()
+    const since = q.get('changes-since') ?? q.get('changes_since')
+    if (since && Number.isNaN(Date.parse(since))) throw new BadRequest(`Invalid changes-since value: ${since}`, 'changes-since')
+    all = all.filter(
+      (i) =>
+        (!nameRe || nameRe.test(i.name)) &&
+        (!status || serverStatus(i.vm_state, i.task_state) === status) &&
+        (!q.get('image') || i.image_id === refId(q.get('image'))) &&
+        (!q.get('flavor') || i.flavor_id === refId(q.get('flavor'))) &&
+        (!q.get('reservation_id') || i.reservation_id === q.get('reservation_id')) &&
+        (!since || Date.parse(i.updated_at) >= Date.parse(since)),
+    )
+    const key = q.get('sort_key') ?? 'created_at'
+    if (!['created_at', 'updated_at', 'name', 'id', 'vm_state', 'task_state', 'launched_at', 'display_name'].includes(key)) {
+      throw new BadRequest(`Invalid sort key: ${key}`, 'sort_key')
+    }
+    const col = key === 'display_name' ? 'name' : key
+    const dir = q.get('sort_dir') === 'asc' ? 1 : -1
+    all.sort((a, b) => {
+      const av = String((a as unknown as Record<string, unknown>)[col] ?? '')
+      const bv = String((b as unknown as Record<string, unknown>)[col] ?? '')
+      return (av.localeCompare(bv) || a.id.localeCompare(b.id)) * dir
+    })
+    const marker = q.get('marker')
+    if (marker) {
+      const at = all.findIndex((i) => i.id === marker)
+      if (at < 0) throw new BadRequest(`marker [${marker}] not found`, 'marker')
+      all = all.slice(at + 1)
+    }
+    const limitRaw = q.get('limit')
+    if (limitRaw !== null && !/^\d+$/.test(limitRaw)) throw new BadRequest(`Invalid limit: ${limitRaw}`, 'limit')
+    const limit = Math.min(limitRaw === null ? 1000 : Number(limitRaw), 1000)
+    const page = all.slice(0, limit)
+    const body: Record<string, unknown> = { servers: page.map((i) => (detail ? serverView(base(req), i, req.ctx) : serverRef(base(req), i))) }
+    if (all.length > limit && page.length) {
+      const next = new URLSearchParams(q)
+      next.set('marker', page[page.length - 1]!.id)
+      next.set('limit', String(limit))
+      body.servers_links = [{ rel: 'next', href: `${base(req)}/v2.1/servers${detail ? '/detail' : ''}?${next}` }]
+    }
+    return json(200, body)
+  }
+  router.get('/v2.1/servers', { policy: 'compute:servers:index' }, list(false))
+  router.get('/v2.1/servers/detail', { policy: 'compute:servers:detail' }, list(true))
+
+  router.post('/v2.1/servers', { policy: 'compute:servers:create', body: CREATE }, async (req: ApiRequest<CreateBody>) => {
+    const s = req.body.server
+    if (!req.ctx.projectId) throw new Forbidden('Servers belong to a project: use a project-scoped token.')
+    if (s.block_device_mapping_v2?.length) {
+      const bdm = s.block_device_mapping_v2 as { source_type?: string; destination_type?: string; uuid?: string; boot_index?: number | string }[]
+      const local = bdm.filter((b) => b.source_type === 'image' && (b.destination_type ?? 'local') === 'local' && Number(b.boot_index ?? 0) === 0)
+      if (local.length !== bdm.length) throw new BadRequest('Block device mappings with volumes need the block storage service, which this Stackling release does not have yet.', 'server/block_device_mapping_v2')
+      if (!s.imageRef && local[0]?.uuid) s.imageRef = local[0].uuid
+    }
+    if (!s.imageRef) throw new BadRequest('An imageRef is required (boot from volume needs the block storage service).', 'server/imageRef')
+    const image = await images.get(req.ctx, refId(s.imageRef))
+    if (!image) throw new BadRequest(`Can not find requested image ${refId(s.imageRef)}`, 'server/imageRef')
+    const flavor = await repo.flavor(refId(s.flavorRef))
+    if (!flavor) throw new BadRequest(`Flavor ${refId(s.flavorRef)} could not be found.`, 'server/flavorRef')
+    if (!flavor.is_public && !isAdmin(req.ctx) && !(await repo.projectFlavorIds(req.ctx.projectId)).has(flavor.id)) {
+      throw new BadRequest(`Flavor ${flavor.id} could not be found.`, 'server/flavorRef')
+    }
+    let keyData: string | null = null
+    if (s.key_name) {
+      const kp = await repo.keypair(req.ctx.userId, s.key_name)
+      if (!kp) throw new BadRequest('Invalid key_name provided.', 'server/key_name')
+      keyData = kp.public_key
+    }
+    if (s.user_data !== undefined && !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s.user_data)) throw new BadRequest('User data needs to be valid base 64.', 'server/user_data')
+    let networks: 'auto' | 'none' = 'auto'
+    if (Array.isArray(s.networks)) {
+      if (s.networks.length) throw new BadRequest('Requested networks need the network service, which this Stackling release does not have yet; use "auto" or "none".', 'server/networks')
+      networks = 'none'
+    } else if (s.networks) networks = s.networks
+    const az = s.availability_zone ?? 'nova'
+    if (az.split(':')[0] !== 'nova') throw new BadRequest(`The requested availability zone is not available: ${az}`, 'server/availability_zone')
+    const min = int(s.min_count, 'min_count', 1)
+    const max = int(s.max_count, 'max_count', min)
+    if (max < min) throw new BadRequest('min_count must be <= max_count', 'server/min_count')
+    const configDrive = s.config_drive === undefined ? true : s.config_drive === true || ['true', 'True', '1', 'yes'].includes(String(s.config_drive))
+    const created = await manager.create(
+      req.ctx,
+      { name: s.name, image, flavor, keyName: s.key_name ?? null, keyData, userData: s.user_data?.replace(/\s+/g, '') ?? null, metadata: s.metadata ?? {}, configDrive, networks, availabilityZone: 'nova', count: max },
+      req.id,
+    )
+    if (s.return_reservation_id === true || s.return_reservation_id === 'True') return json(202, { reservation_id: created[0]!.reservation_id })
+    const first = created[0]!
+    return json(
+      202,
+      { server: { ...serverRef(base(req), first), adminPass: s.adminPass ?? randomPass(), 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }] } },
+      { Location: `${base(req)}/v2.1/servers/${first.id}` },
+    )
+  })
+
+  router.get('/v2.1/servers/:server_id', one('compute:servers:show'), (req, i) => json(200, { server: serverView(base(req), i, req.ctx) }))
+
+  router.put('/v2.1/servers/:server_id', { ...one('compute:servers:update'), body: UPDATE }, async (req: ApiRequest<{ server: { name?: string; accessIPv4?: string; accessIPv6?: string } }>, i) => {
+    const s = req.body.server
+    await manager.update(i.id, { ...(s.name ? { name: s.name } : {}), ...(s.accessIPv4 !== undefined ? { access_ipv4: s.accessIPv4 } : {}), ...(s.accessIPv6 !== undefined ? { access_ipv6: s.accessIPv6 } : {}) })
+    return json(200, { server: serverView(base(req), (await repo.instance(i.id))!, req.ctx) })
+  })
+
+  router.delete('/v2.1/servers/:server_id', one('compute:servers:delete'), async (req, i) => {
+    await manager.delete(req.ctx, i, req.id)
+    return noContent()
+  })
+
+  // Metadata
+  const metaBody = { type: 'object', properties: { metadata: META }, required: ['metadata'], additionalProperties: false }
+  router.get('/v2.1/servers/:server_id/metadata', one('compute:server-metadata:index'), (_req, i) => json(200, { metadata: i.metadata }))
+  router.post('/v2.1/servers/:server_id/metadata', { ...one('compute:server-metadata:update'), body: metaBody }, async (req: ApiRequest<{ metadata: Record<string, string> }>, i) => {
+    const metadata = { ...i.metadata, ...req.body.metadata }
+    if (Object.keys(metadata).length > 128) throw new Forbidden('Quota exceeded for metadata_items: at most 128 metadata items.')
+    await manager.update(i.id, { metadata })
+    return json(200, { metadata })
+  })
+  router.put('/v2.1/servers/:server_id/metadata', { ...one('compute:server-metadata:update_all'), body: metaBody }, async (req: ApiRequest<{ metadata: Record<string, string> }>, i) => {
+    await manager.update(i.id, { metadata: req.body.metadata })
+    return json(200, { metadata: req.body.metadata })
+  })
+  router.get('/v2.1/servers/:server_id/metadata/:key', one('compute:server-metadata:show'), (req, i) => {
+    const v = i.metadata[req.params.key!]
+    if (v === undefined) throw new InvalidMetadataKey(req.params.key!)
+    return json(200, { meta: { [req.params.key!]: v } })
+  })
+  router.put(
+    '/v2.1/servers/:server_id/metadata/:key',
+    { ...one('compute:server-metadata:create'), body: { type: 'object', properties: { meta: { ...META, minProperties: 1, maxProperties: 1 } }, required: ['meta'], additionalProperties: false } },
+    async (req: ApiRequest<{ meta: Record<string, string> }>, i) => {
+      const [[k, v]] = Object.entries(req.body.meta) as [[string, string]]
+      if (k !== req.params.key) throw new BadRequest('Request body and URI mismatch', 'meta')
+      await manager.update(i.id, { metadata: { ...i.metadata, [k]: v } })
+      return json(200, { meta: { [k]: v } })
+    },
+  )
+  router.delete('/v2.1/servers/:server_id/metadata/:key', one('compute:server-metadata:delete'), async (req, i) => {
+    if (!(req.params.key! in i.metadata)) throw new InvalidMetadataKey(req.params.key!)
+    const { [req.params.key!]: _gone, ...rest } = i.metadata
+    await manager.update(i.id, { metadata: rest })
+    return noContent()
+  })
+
+  // Instance actions
+  router.get('/v2.1/servers/:server_id/os-instance-actions', one('compute:instance-actions:list'), async (_req, i) => {
+    const actions = await repo.actions(i.id)
+    return json(200, { instanceActions: actions.map((a) => actionView(a)) })
+  })
+  router.get('/v2.1/servers/:server_id/os-instance-actions/:request_id', one('compute:instance-actions:show'), async (req, i) => {
+    const a = await repo.action(i.id, req.params.request_id!)
+    if (!a) throw new InvalidRequest(`Action for request_id ${req.params.request_id} on instance ${i.id} not found`)
+    const events = await repo.events(i.id, a.request_id)
+    return json(200, {
+      instanceAction: {
+        ...actionView(a),
+        events: events.map((e) => ({ event: e.event, start_time: t(e.start_time), finish_time: t(e.finish_time), result: e.result, ...(isAdmin(req.ctx) ? { traceback: e.traceback } : {}) })),
+      },
+    })
+  })
+
+  router.post(
+    '/v2.1/os-server-external-events',
+    { policy: 'compute:server-external-events:create', body: { type: 'object', properties: { events: { type: 'array', minItems: 1 } }, required: ['events'] } },
+    async (req: ApiRequest<{ events: { name: string; server_uuid: string; tag?: string; status?: string }[] }>) => {
+      const events = []
+      for (const e of req.body.events) {
+        const exists = await repo.instance(e.server_uuid)
+        events.push({ ...e, status: e.status ?? 'completed', code: exists ? 200 : 404 })
+      }
+      return json(events.some((e) => e.code === 200) ? 200 : 404, { events })
+    },
+  )
+}
+
+class InvalidMetadataKey extends InstanceNotFound {
+  constructor(key: string) {
+    super('')
+    this.message = `Metadata item was not found: ${key}`
+  }
+}
+
+const t = (v: string | null) => (v ? v.replace(/Z$/, '').replace(/(\.\d{6})\d*$/, '$1') : null)
+function actionView(a: Record<string, any>) {
+  return { action: a.action, instance_uuid: a.instance_id, message: a.message ?? null, project_id: a.project_id, request_id: a.request_id, start_time: t(a.start_time), user_id: a.user_id }
+}
+
+function randomPass(): string {
+  return randomBytes(9).toString('base64url')
+}

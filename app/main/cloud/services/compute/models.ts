@@ -1,0 +1,91 @@
+export interface Flavor {
+  id: string
+  name: string
+  vcpus: number
+  ram: number
+  disk: number
+  ephemeral: number
+  swap: number
+  rxtx_factor: number
+  is_public: boolean
+  description: string | null
+  extra_specs: Record<string, string>
+}
+
+export interface Keypair {
+  user_id: string
+  name: string
+  type: 'ssh' | 'x509'
+  public_key: string
+  fingerprint: string
+  created_at: string
+}
+
+export type VmState = 'building' | 'active' | 'stopped' | 'paused' | 'suspended' | 'error' | 'deleted'
+export type TaskState =
+  | 'scheduling'
+  | 'spawning'
+  | 'powering-off'
+  | 'powering-on'
+  | 'rebooting'
+  | 'rebooting_hard'
+  | 'pausing'
+  | 'unpausing'
+  | 'suspending'
+  | 'resuming'
+  | 'image_snapshot'
+  | 'image_uploading'
+  | 'rebuilding'
+  | 'deleting'
+
+export interface Fault {
+  code: number
+  message: string
+  details?: string
+  created: string
+}
+
+export interface Instance {
+  id: string
+  name: string
+  project_id: string
+  user_id: string
+  image_id: string | null
+  flavor_id: string
+  /** The flavor as it was when the instance was created (Nova keeps a copy). */
+  flavor: Flavor
+  vm_state: VmState
+  task_state: TaskState | null
+  power_state: number
+  key_name: string | null
+  key_data: string | null
+  user_data: string | null
+  config_drive: boolean
+  availability_zone: string
+  host: string | null
+  networks: 'auto' | 'none' | unknown[]
+  addresses: Record<string, { version: number; addr: string; 'OS-EXT-IPS:type': string; 'OS-EXT-IPS-MAC:mac_addr': string }[]>
+  metadata: Record<string, string>
+  fault: Fault | null
+  reservation_id: string
+  launch_index: number
+  access_ipv4: string
+  access_ipv6: string
+  launched_at: string | null
+  terminated_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+export const QUOTA_DEFAULTS: Record<string, number> = {
+  instances: 10,
+  cores: 20,
+  ram: 51200,
+  key_pairs: 100,
+  metadata_items: 128,
+  injected_files: 5,
+  injected_file_content_bytes: 10240,
+  injected_file_path_bytes: 255,
+  server_groups: 10,
+  server_group_members: 10,
+}

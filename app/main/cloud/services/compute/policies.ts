@@ -1,0 +1,52 @@
+import { admin, adminOrProjectMember, adminOrProjectReader, always, projectMember, projectReader, type Check } from '../../platform/policy'
+
+/** Nova's defaults (os_compute_api:*), reduced to admin / member / reader. */
+export const COMPUTE_POLICIES: Record<string, Check> = {
+  'compute:servers:index': projectReader,
+  'compute:servers:detail': projectReader,
+  'compute:servers:create': projectMember,
+  'compute:servers:show': adminOrProjectReader,
+  'compute:servers:update': adminOrProjectMember,
+  'compute:servers:delete': adminOrProjectMember,
+  'compute:servers:action': adminOrProjectMember,
+  'compute:server-metadata:index': adminOrProjectReader,
+  'compute:server-metadata:show': adminOrProjectReader,
+  'compute:server-metadata:create': adminOrProjectMember,
+  'compute:server-metadata:update': adminOrProjectMember,
+  'compute:server-metadata:update_all': adminOrProjectMember,
+  'compute:server-metadata:delete': adminOrProjectMember,
+  'compute:instance-actions:list': adminOrProjectReader,
+  'compute:instance-actions:show': adminOrProjectReader,
+  'compute:server-external-events:create': admin,
+
+  'compute:flavors:index': always,
+  'compute:flavors:show': always,
+  'compute:flavor-manage:create': admin,
+  'compute:flavor-manage:delete': admin,
+  'compute:flavor-extra-specs:index': always,
+  'compute:flavor-extra-specs:show': always,
+  'compute:flavor-extra-specs:create': admin,
+  'compute:flavor-extra-specs:update': admin,
+  'compute:flavor-extra-specs:delete': admin,
+  'compute:flavor-access:index': admin,
+  'compute:flavor-access:manage': admin,
+
+  'compute:keypairs:index': always,
+  'compute:keypairs:show': always,
+  'compute:keypairs:create': always,
+  'compute:keypairs:delete': always,
+
+  'compute:limits': always,
+  'compute:quota-sets:defaults': always,
+  'compute:quota-sets:show': adminOrProjectReader,
+  'compute:quota-sets:update': admin,
+  'compute:quota-sets:delete': admin,
+
+  'compute:availability-zone:list': always,
+  'compute:availability-zone:detail': admin,
+  'compute:hypervisors:list': admin,
+  'compute:hypervisors:list-detail': admin,
+  'compute:hypervisors:show': admin,
+  'compute:hypervisors:statistics': admin,
+  'compute:services:list': admin,
+}
