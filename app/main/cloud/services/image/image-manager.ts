@@ -224,7 +224,7 @@ export class ImageManager {
   async registerGuestImage(ownerProjectId: string | undefined, dir: string | undefined): Promise<void> {
     if (!dir || !ownerProjectId) return
     const file = path.join(dir, 'stackling-tiny.qcow2')
-    let meta: { sha256?: string; properties?: Record<string, string>; recipe_hash?: string } = {}
+    let meta: { sha256?: string; properties?: Record<string, string>; recipe_hash?: string; min_ram?: number; min_disk?: number } = {}
     try {
       await fs.access(file)
       meta = JSON.parse(await fs.readFile(path.join(dir, 'stackling-tiny.json'), 'utf8').catch(() => '{}'))
@@ -241,6 +241,8 @@ export class ImageManager {
       visibility: 'public',
       disk_format: 'qcow2',
       container_format: 'bare',
+      min_ram: meta.min_ram ?? 0,
+      min_disk: meta.min_disk ?? 0,
       tags: ['stackling', tag],
       properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, String(v)])),
     })
