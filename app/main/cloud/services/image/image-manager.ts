@@ -271,9 +271,12 @@ export class ImageManager {
   private async ingest(image: Image, receive: () => Promise<StagedData>, retryStatus: Image['status'], after?: () => Promise<void>): Promise<Image> {
     let staged: StagedData | undefined
     const current = () => this.repo.get(image.id)
+    const t0 = Date.now()
     try {
       staged = await receive()
+      const t1 = Date.now()
       const found = await inspectImage(staged.tempPath)
+      const t2 = Date.now()
       const reason = found.unsafe ? `The image was refused: ${found.unsafe}.` : formatMismatch(image.disk_format!, found)
       if (reason) {
         await this.store.discard(staged)
@@ -313,6 +316,7 @@ export class ImageManager {
         await this.store.remove(location)
         throw new ImageNotFound(image.id)
       }
+      this.log.info('image data stored', { image_id: image.id, bytes: done.size, receive_ms: t1 - t0, inspect_ms: t2 - t1, commit_ms: Date.now() - t2 })
       await after?.()
       return done
     } catch (err) {
