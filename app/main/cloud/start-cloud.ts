@@ -86,6 +86,7 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     await migrate(db, services.flatMap((s) => s.migrations))
     const identity = services.find((s) => s.type === 'identity') as IdentityService
     deps.clients.identity = identity.client
+    deps.clients.image = services.find((s) => s.type === 'image')!.client as ServiceClients['image']
 
     const gateway = new Gateway(services, {
       authenticator: () => identity,
