@@ -89,6 +89,10 @@ export class ImagesPage {
   get launchNotice(): Locator {
     return this.page.getByTestId('launch-notice')
   }
+  /** The compute panels' launch wizard, opened by a row's "Launch". */
+  get launchDialog(): Locator {
+    return this.page.getByTestId('launch-dialog')
+  }
 
   async openEdit(from: Locator): Promise<void> {
     await from.getByTestId('edit-image').click()

@@ -264,13 +264,15 @@ describe('dashboard: images panel (browser against the real cloud)', { timeout: 
     await images.delete('missing')
   })
 
-  it('explains that Launch instance waits for compute', async () => {
+  it('opens the launch wizard with the image chosen', async () => {
     const images = new ImagesPage(page)
+    const id = (await images.row(GUEST_IMAGE).getAttribute('data-id')) ?? ''
     await images.action(GUEST_IMAGE, 'launch-image').click()
-    await images.launchNotice.waitFor()
-    assert.match((await images.launchNotice.textContent()) ?? '', /Compute arrives in a later release/)
-    await images.launchNotice.getByRole('button', { name: 'OK' }).click()
-    await images.launchNotice.waitFor({ state: 'detached' })
+    await images.launchDialog.waitFor()
+    await images.launchDialog.getByTestId('launch-step-source').click()
+    await images.launchDialog.locator(`[data-testid="launch-image-row"][data-id="${id}"] input[type="radio"]:checked`).waitFor()
+    await page.keyboard.press('Escape')
+    await images.launchDialog.waitFor({ state: 'detached' })
   })
 
   it('refuses to delete a protected image, then deletes it after confirmation', async () => {

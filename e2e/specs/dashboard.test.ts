@@ -55,7 +55,8 @@ describe('dashboard (browser against the real cloud)', { timeout: 120_000 }, () 
     // Identity answers its version document.
     await page.locator('[data-testid="service-card"][data-type="identity"] [data-testid="service-status"][data-state="up"]').waitFor()
     // Placeholder panels say so in the navigation.
-    assert.match((await shell.navLink('/compute/instances').textContent()) ?? '', /soon/)
+    assert.match((await shell.navLink('/storage/volumes').textContent()) ?? '', /soon/)
+    assert.doesNotMatch((await shell.navLink('/compute/instances').textContent()) ?? '', /soon/)
   })
 
   it('validates the create-project form before sending', async () => {

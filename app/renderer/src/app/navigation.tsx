@@ -2,7 +2,15 @@ import type { ReactNode } from 'react'
 import { ComingSoon } from '../components/coming-soon'
 import type { NavSection } from '../components/layout/nav-types'
 import type { IconName } from '../components/ui/icons'
+import { useToast } from '../components/ui/toast'
+import { FlavorsPage } from '../features/flavors/components/flavors-page'
+import type { LaunchInstance } from '../features/images/components/image-actions'
 import { ImagesPage } from '../features/images/components/images-page'
+import { InstancesPage } from '../features/instances/components/instances-page'
+import { LaunchInstanceDialog } from '../features/instances/components/launch-instance-dialog'
+import { KeyPairsPage } from '../features/key-pairs/components/key-pairs-page'
+import { useClient } from '../lib/openstack/client-provider'
+import { navigate } from '../lib/router'
 import { OverviewPage } from '../features/overview/components/overview-page'
 import { ProjectsPage } from '../features/projects/components/projects-page'
 import { RoleAssignmentsPage } from '../features/role-assignments/components/role-assignments-page'
@@ -54,40 +62,10 @@ export const SECTIONS: { id: string; title?: string }[] = [
 
 export const PANELS: Panel[] = [
   { path: '/overview', label: 'Overview', icon: 'overview', section: 'home', render: () => <OverviewPage comingSoon={comingSoonTypes()} /> },
-  soon({
-    path: '/compute/instances',
-    serviceTypes: ['compute'],
-    label: 'Instances',
-    icon: 'server',
-    section: 'compute',
-    service: 'compute (Nova)',
-    api: 'GET /compute/v2.1/servers/detail',
-    cli: 'openstack server list',
-    description: 'Virtual machines: launch, stop, reboot, open their console.',
-  }),
-  soon({
-    path: '/compute/flavors',
-    serviceTypes: ['compute'],
-    label: 'Flavors',
-    icon: 'flavor',
-    section: 'compute',
-    service: 'compute (Nova)',
-    api: 'GET /compute/v2.1/flavors/detail',
-    cli: 'openstack flavor list',
-    description: 'Sizes for instances: vCPUs, memory and disk.',
-  }),
-  soon({
-    path: '/compute/key-pairs',
-    serviceTypes: ['compute'],
-    label: 'Key pairs',
-    icon: 'key',
-    section: 'compute',
-    service: 'compute (Nova)',
-    api: 'GET /compute/v2.1/os-keypairs',
-    cli: 'openstack keypair list',
-    description: 'SSH public keys injected into new instances.',
-  }),
-  { path: '/compute/images', label: 'Images', icon: 'image', section: 'compute', serviceTypes: ['image'], render: () => <ImagesPage basePath="/compute/images" /> },
+  { path: '/compute/instances', label: 'Instances', icon: 'server', section: 'compute', serviceTypes: ['compute'], render: () => <InstancesPage basePath="/compute/instances" /> },
+  { path: '/compute/flavors', label: 'Flavors', icon: 'flavor', section: 'compute', serviceTypes: ['compute'], render: () => <FlavorsPage /> },
+  { path: '/compute/key-pairs', label: 'Key pairs', icon: 'key', section: 'compute', serviceTypes: ['compute'], render: () => <KeyPairsPage /> },
+  { path: '/compute/images', label: 'Images', icon: 'image', section: 'compute', serviceTypes: ['image'], render: () => <ImagesWithLaunch /> },
   soon({
     path: '/storage/volumes',
     serviceTypes: ['volumev3', 'block-storage'],
@@ -127,6 +105,28 @@ export const PANELS: Panel[] = [
 ]
 
 export const HOME = '/overview'
+
+/** The Images panel, whose "Launch instance" opens the compute launch wizard with that image chosen. */
+function ImagesWithLaunch() {
+  const client = useClient()
+  const launch: LaunchInstance | undefined = client.endpoint('compute') ? (image, onClose) => <LaunchFromImage imageId={image.id} onClose={onClose} /> : undefined
+  return <ImagesPage basePath="/compute/images" launchInstance={launch} />
+}
+
+function LaunchFromImage({ imageId, onClose }: { imageId: string; onClose: () => void }) {
+  const toast = useToast()
+  return (
+    <LaunchInstanceDialog
+      initialImageId={imageId}
+      onClose={onClose}
+      onLaunched={(_server, names) => {
+        onClose()
+        toast(`Launching ${names.join(', ')}: the list follows it until it is active.`, 'info')
+        navigate('/compute/instances')
+      }}
+    />
+  )
+}
 
 /** Service types none of whose panels is built yet. */
 function comingSoonTypes(): string[] {

@@ -182,3 +182,15 @@ export function useMutation<TVars, TResult>(opts: {
   const reset = useCallback(() => setState({ isPending: false, error: undefined }), [])
   return { ...state, mutate, mutateAsync, reset }
 }
+
+/**
+ * Refetches `ms` after each answer while `active` (never two requests at once, unlike an interval, so a slow
+ * answer is not cancelled by the next tick).
+ */
+export function usePolling(active: boolean, isFetching: boolean, refetch: () => Promise<void>, ms: number) {
+  useEffect(() => {
+    if (!active || isFetching) return
+    const t = setTimeout(() => void refetch(), ms)
+    return () => clearTimeout(t)
+  }, [active, isFetching, refetch, ms])
+}

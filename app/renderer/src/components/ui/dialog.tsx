@@ -10,7 +10,7 @@ export interface DialogProps {
   onClose: () => void
   /** While busy, Esc does nothing (a request is under way). */
   busy?: boolean
-  size?: 'sm' | 'md'
+  size?: 'sm' | 'md' | 'lg'
   /** When given, the body and footer are one <form> (Enter submits). */
   onSubmit?: () => void
   'data-testid'?: string

@@ -62,11 +62,56 @@ describe('cliEquivalent: other services', () => {
     assert.equal(id('compute', 'GET', '/servers/detail'), 'openstack server list --long')
     assert.equal(
       id('compute', 'POST', '/servers', { server: { name: 'vm1', flavorRef: 'm1.tiny', imageRef: 'cirros', networks: [{ uuid: 'n1' }], key_name: 'k' } }),
-      'openstack server create --flavor m1.tiny --image cirros --network n1 --key-name k vm1',
+      'openstack server create --image cirros --flavor m1.tiny --network n1 --key-name k --wait vm1',
     )
     assert.equal(id('compute', 'POST', '/servers/s1/action', { 'os-stop': null }), 'openstack server stop s1')
     assert.equal(id('compute', 'POST', '/servers/s1/action', { reboot: { type: 'HARD' } }), 'openstack server reboot --hard s1')
     assert.equal(id('compute', 'DELETE', '/os-keypairs/mykey'), 'openstack keypair delete mykey')
+  })
+
+  it('maps what the launch wizard sends to one server create --wait', () => {
+    assert.equal(
+      id('compute', 'POST', '/servers', { server: { name: 'web 1', imageRef: 'img-1', flavorRef: '42', key_name: 'ann', user_data: 'I2Nsb3VkLWNvbmZpZw==', metadata: { role: 'web' }, min_count: 3, max_count: 3 } }),
+      "openstack server create --image img-1 --flavor 42 --key-name ann --user-data <file> --property role=web --min 3 --max 3 --wait 'web 1'",
+    )
+    assert.equal(id('compute', 'POST', '/servers', { server: { name: 'a', imageRef: 'i', flavorRef: '1', min_count: 1, max_count: 1, networks: 'none' } }), 'openstack server create --image i --flavor 1 --nic none --wait a')
+    assert.equal(id('compute', 'POST', '/servers', { server: { imageRef: 'i', flavorRef: '1' } }), null)
+  })
+
+  it('maps every server action the dashboard sends', () => {
+    const action = (body: unknown) => id('compute', 'POST', '/servers/s1/action', body)
+    assert.equal(action({ 'os-start': null }), 'openstack server start s1')
+    assert.equal(action({ reboot: { type: 'SOFT' } }), 'openstack server reboot s1')
+    assert.equal(action({ pause: null }), 'openstack server pause s1')
+    assert.equal(action({ unpause: null }), 'openstack server unpause s1')
+    assert.equal(action({ suspend: null }), 'openstack server suspend s1')
+    assert.equal(action({ resume: null }), 'openstack server resume s1')
+    assert.equal(action({ createImage: { name: 'snap 1' } }), "openstack server image create --name 'snap 1' s1")
+    assert.equal(action({ rebuild: { imageRef: 'img-2' } }), 'openstack server rebuild --image img-2 s1')
+    assert.equal(action({ 'os-getConsoleOutput': { length: 50 } }), 'openstack console log show --lines 50 s1')
+    assert.equal(action({ 'os-getConsoleOutput': { length: null } }), 'openstack console log show s1')
+    assert.equal(action({ 'os-getSerialConsole': { type: 'serial' } }), 'openstack console url show --serial s1')
+    assert.equal(action({ frobnicate: null }), null)
+    assert.equal(id('compute', 'DELETE', '/servers/s1'), 'openstack server delete s1')
+    assert.equal(id('compute', 'GET', '/servers/s1'), 'openstack server show s1')
+    assert.equal(id('compute', 'GET', '/servers/s1/os-instance-actions'), 'openstack server event list s1')
+    assert.equal(id('compute', 'GET', '/servers/s1/os-instance-actions/req-1'), 'openstack server event show s1 req-1')
+  })
+
+  it('maps flavors, key pairs, limits and hypervisors', () => {
+    assert.equal(id('compute', 'GET', '/flavors/detail'), 'openstack flavor list --long')
+    assert.equal(cliEquivalent({ service: 'compute', method: 'GET', path: '/flavors/detail', query: 'is_public=None' }), 'openstack flavor list --all --long')
+    assert.equal(
+      id('compute', 'POST', '/flavors', { flavor: { name: 'm1.mini', vcpus: 1, ram: 256, disk: 1, 'OS-FLV-EXT-DATA:ephemeral': 0, swap: 0, 'os-flavor-access:is_public': false } }),
+      'openstack flavor create --vcpus 1 --ram 256 --disk 1 --private m1.mini',
+    )
+    assert.equal(id('compute', 'POST', '/flavors', { flavor: { name: 'big', id: 'b1', vcpus: 4, ram: 4096, disk: 20, 'OS-FLV-EXT-DATA:ephemeral': 5, swap: 512 } }), 'openstack flavor create --id b1 --vcpus 4 --ram 4096 --disk 20 --ephemeral 5 --swap 512 big')
+    assert.equal(id('compute', 'DELETE', '/flavors/f1'), 'openstack flavor delete f1')
+    assert.equal(id('compute', 'GET', '/os-keypairs'), 'openstack keypair list')
+    assert.equal(id('compute', 'POST', '/os-keypairs', { keypair: { name: 'ann', key_type: 'ed25519' } }), 'openstack keypair create ann')
+    assert.equal(id('compute', 'POST', '/os-keypairs', { keypair: { name: 'ann', public_key: 'ssh-ed25519 AAAA' } }), 'openstack keypair create --public-key <file> ann')
+    assert.equal(id('compute', 'GET', '/limits'), 'openstack limits show --absolute')
+    assert.equal(id('compute', 'GET', '/os-hypervisors/detail'), 'openstack hypervisor list --long')
   })
 
   it('maps image, volume, network and object storage', () => {

@@ -194,47 +194,72 @@ const identity: Rule[] = [
   { method: 'GET', pattern: '/v3/regions', render: () => cmd('region list') },
 ]
 
+/** `openstack server create` for a POST /servers body; null without a name (the CLI needs one). */
+function serverCreateCommand(b: Body): string | null {
+  const s = obj(b.server)
+  const name = str(s.name)
+  if (!name) return null
+  const nets = Array.isArray(s.networks)
+    ? (s.networks as unknown[]).map((n) => opt('--network', obj(n).uuid) ?? opt('--port', obj(n).port))
+    : s.networks === 'none' || s.networks === 'auto'
+      ? [`--nic ${s.networks}`]
+      : []
+  const meta = Object.entries(obj(s.metadata)).map(([k, v]) => property(k, v))
+  const min = str(s.min_count)
+  const max = str(s.max_count)
+  const many = (min !== undefined && min !== '1') || (max !== undefined && max !== '1')
+  return cmd(
+    'server create',
+    opt('--image', s.imageRef),
+    opt('--flavor', s.flavorRef),
+    ...nets,
+    opt('--key-name', s.key_name),
+    s.user_data !== undefined && '--user-data <file>',
+    ...meta,
+    opt('--availability-zone', s.availability_zone),
+    many && opt('--min', min ?? max),
+    many && opt('--max', max ?? min),
+    '--wait',
+    q(name),
+  )
+}
+
+/** POST /servers/{id}/action: the one key of the body names the action. */
+function serverActionCommand(id: string, b: Body): string | null {
+  const server = q(id)
+  if ('os-start' in b) return cmd('server start', server)
+  if ('os-stop' in b) return cmd('server stop', server)
+  if ('reboot' in b) return cmd('server reboot', obj(b.reboot).type === 'HARD' && '--hard', server)
+  if ('pause' in b) return cmd('server pause', server)
+  if ('unpause' in b) return cmd('server unpause', server)
+  if ('suspend' in b) return cmd('server suspend', server)
+  if ('resume' in b) return cmd('server resume', server)
+  if ('lock' in b) return cmd('server lock', server)
+  if ('unlock' in b) return cmd('server unlock', server)
+  if ('createImage' in b) return cmd('server image create', opt('--name', obj(b.createImage).name), server)
+  if ('rebuild' in b) return cmd('server rebuild', opt('--image', obj(b.rebuild).imageRef), opt('--name', obj(b.rebuild).name), server)
+  if ('os-getConsoleOutput' in b) {
+    const length = obj(b['os-getConsoleOutput']).length
+    return cmd('console log show', typeof length === 'number' && length >= 0 && opt('--lines', length), server)
+  }
+  if ('os-getSerialConsole' in b) return cmd('console url show --serial', server)
+  if ('os-getVNCConsole' in b) return cmd('console url show --novnc', server)
+  return null
+}
+
 const compute: Rule[] = [
   { method: 'GET', pattern: '', render: () => cmd('versions show --service compute') },
   { method: 'GET', pattern: '/servers', render: () => cmd('server list') },
-  { method: 'GET', pattern: '/servers/detail', render: () => cmd('server list --long') },
-  {
-    method: 'POST',
-    pattern: '/servers',
-    render: (_p, b) => {
-      const s = obj(b.server)
-      const name = str(s.name)
-      if (!name) return null
-      const nets = Array.isArray(s.networks) ? (s.networks as unknown[]).map((n) => opt('--network', obj(n).uuid)) : []
-      return cmd(
-        'server create',
-        opt('--flavor', s.flavorRef),
-        opt('--image', s.imageRef),
-        ...nets,
-        opt('--key-name', s.key_name),
-        q(name),
-      )
-    },
-  },
+  { method: 'GET', pattern: '/servers/detail', render: (_p, _b, qs) => cmd('server list --long', qs.has('all_tenants') && '--all-projects', opt('--name', qs.get('name')), opt('--status', qs.get('status'))) },
+  { method: 'POST', pattern: '/servers', render: (_p, b) => serverCreateCommand(b) },
   { method: 'GET', pattern: '/servers/{id}', render: (p) => cmd('server show', q(p.id!)) },
+  { method: 'PUT', pattern: '/servers/{id}', render: (p, b) => cmd('server set', opt('--name', obj(b.server).name), q(p.id!)) },
   { method: 'DELETE', pattern: '/servers/{id}', render: (p) => cmd('server delete', q(p.id!)) },
-  {
-    method: 'POST',
-    pattern: '/servers/{id}/action',
-    render: (p, b) => {
-      const id = q(p.id!)
-      if ('os-start' in b) return cmd('server start', id)
-      if ('os-stop' in b) return cmd('server stop', id)
-      if ('reboot' in b) return cmd('server reboot', obj(b.reboot).type === 'HARD' && '--hard', id)
-      if ('pause' in b) return cmd('server pause', id)
-      if ('unpause' in b) return cmd('server unpause', id)
-      if ('suspend' in b) return cmd('server suspend', id)
-      if ('resume' in b) return cmd('server resume', id)
-      if ('os-getConsoleOutput' in b) return cmd('console log show', id)
-      return null
-    },
-  },
-  { method: 'POST', pattern: '/servers/{id}/remote-consoles', render: (p) => cmd('console url show', q(p.id!)) },
+  { method: 'POST', pattern: '/servers/{id}/action', render: (p, b) => serverActionCommand(p.id!, b) },
+  { method: 'POST', pattern: '/servers/{id}/remote-consoles', render: (p, b) => cmd('console url show', obj(b.remote_console).type === 'serial' && '--serial', q(p.id!)) },
+  { method: 'GET', pattern: '/servers/{id}/os-instance-actions', render: (p) => cmd('server event list', q(p.id!)) },
+  { method: 'GET', pattern: '/servers/{id}/os-instance-actions/{req}', render: (p) => cmd('server event show', q(p.id!), q(p.req!)) },
+  { method: 'GET', pattern: '/servers/{id}/metadata', render: (p) => cmd('server show -c properties', q(p.id!)) },
   { method: 'GET', pattern: '/servers/{id}/os-volume_attachments', render: (p) => cmd('server volume list', q(p.id!)) },
   {
     method: 'POST',
@@ -245,19 +270,33 @@ const compute: Rule[] = [
     },
   },
   { method: 'DELETE', pattern: '/servers/{id}/os-volume_attachments/{vol}', render: (p) => cmd('server remove volume', q(p.id!), q(p.vol!)) },
-  { method: 'GET', pattern: '/flavors', render: () => cmd('flavor list') },
-  { method: 'GET', pattern: '/flavors/detail', render: () => cmd('flavor list --long') },
+  { method: 'GET', pattern: '/flavors', render: (_p, _b, qs) => cmd('flavor list', isAllFlavors(qs) && '--all') },
+  { method: 'GET', pattern: '/flavors/detail', render: (_p, _b, qs) => cmd('flavor list', isAllFlavors(qs) && '--all', '--long') },
   {
     method: 'POST',
     pattern: '/flavors',
     render: (_p, b) => {
       const f = obj(b.flavor)
       const name = str(f.name)
-      return name ? cmd('flavor create', opt('--vcpus', f.vcpus), opt('--ram', f.ram), opt('--disk', f.disk), q(name)) : null
+      if (!name) return null
+      const positive = (flag: string, v: unknown) => (typeof v === 'number' && v > 0 ? opt(flag, v) : undefined)
+      return cmd(
+        'flavor create',
+        opt('--id', f.id),
+        opt('--vcpus', f.vcpus),
+        opt('--ram', f.ram),
+        opt('--disk', f.disk),
+        positive('--ephemeral', f['OS-FLV-EXT-DATA:ephemeral']),
+        positive('--swap', f.swap),
+        f['os-flavor-access:is_public'] === false && '--private',
+        opt('--description', f.description),
+        q(name),
+      )
     },
   },
   { method: 'GET', pattern: '/flavors/{id}', render: (p) => cmd('flavor show', q(p.id!)) },
   { method: 'DELETE', pattern: '/flavors/{id}', render: (p) => cmd('flavor delete', q(p.id!)) },
+  { method: 'GET', pattern: '/flavors/{id}/os-extra_specs', render: (p) => cmd('flavor show -c properties', q(p.id!)) },
   { method: 'GET', pattern: '/os-keypairs', render: () => cmd('keypair list') },
   {
     method: 'POST',
@@ -265,15 +304,24 @@ const compute: Rule[] = [
     render: (_p, b) => {
       const k = obj(b.keypair)
       const name = str(k.name)
-      return name ? cmd('keypair create', k.public_key !== undefined && '--public-key <file>', q(name)) : null
+      if (!name) return null
+      return k.public_key !== undefined ? cmd('keypair create --public-key <file>', q(name)) : cmd('keypair create', q(name))
     },
   },
   { method: 'GET', pattern: '/os-keypairs/{name}', render: (p) => cmd('keypair show', q(p.name!)) },
   { method: 'DELETE', pattern: '/os-keypairs/{name}', render: (p) => cmd('keypair delete', q(p.name!)) },
   { method: 'GET', pattern: '/limits', render: () => cmd('limits show --absolute') },
+  { method: 'GET', pattern: '/os-quota-sets/{id}', render: (p) => cmd('quota show', q(p.id!)) },
+  { method: 'GET', pattern: '/os-availability-zone', render: () => cmd('availability zone list --compute') },
   { method: 'GET', pattern: '/os-hypervisors', render: () => cmd('hypervisor list') },
   { method: 'GET', pattern: '/os-hypervisors/detail', render: () => cmd('hypervisor list --long') },
+  { method: 'GET', pattern: '/os-hypervisors/statistics', render: () => cmd('hypervisor stats show') },
+  { method: 'GET', pattern: '/os-hypervisors/{id}', render: (p) => cmd('hypervisor show', q(p.id!)) },
+  { method: 'GET', pattern: '/os-services', render: () => cmd('compute service list') },
 ]
+
+/** is_public=None (or all/false) lists private flavors too: `flavor list --all`. */
+const isAllFlavors = (qs: URLSearchParams) => ['none', 'None', 'all'].includes(qs.get('is_public') ?? '')
 
 /** Attributes Glance defines itself; every other key of an image is a custom property (`--property k=v`). */
 export const IMAGE_CORE_ATTRIBUTES: ReadonlySet<string> = new Set([

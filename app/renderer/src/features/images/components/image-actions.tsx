@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react'
 import { Button } from '../../../components/ui/button'
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog'
 import { useToast } from '../../../components/ui/toast'
@@ -11,6 +12,12 @@ import { EditImageDialog } from './edit-image-dialog'
 import { LaunchInstanceNotice } from './launch-instance-notice'
 
 export type ImageAction = { kind: 'edit' | 'delete' | 'launch' | 'deactivate' | 'reactivate'; image: Image }
+
+/**
+ * Opens the compute panels' launch wizard with the image chosen. The app composes it in (features do not import
+ * each other); without it (no compute service in the catalog) "Launch instance" explains why it cannot.
+ */
+export type LaunchInstance = (image: Image, onClose: () => void) => ReactNode
 
 const label = (image: Image) => image.name || image.id
 
@@ -96,11 +103,13 @@ export function ImageActionDialogs({
   isAdmin,
   onClose,
   onDeleted,
+  launchInstance,
 }: {
   action: ImageAction | null
   isAdmin: boolean
   onClose: () => void
   onDeleted?: (image: Image) => void
+  launchInstance?: LaunchInstance
 }) {
   const toast = useToast()
   const remove = useDeleteImage()
@@ -110,7 +119,7 @@ export function ImageActionDialogs({
   const { image } = action
   switch (action.kind) {
     case 'launch':
-      return <LaunchInstanceNotice image={image} onClose={onClose} />
+      return launchInstance ? launchInstance(image, onClose) : <LaunchInstanceNotice image={image} onClose={onClose} />
     case 'edit':
       return <EditImageDialog image={image} isAdmin={isAdmin} onClose={onClose} onSaved={(saved) => toast(`Image ${label(saved)} saved.`)} />
     case 'delete':

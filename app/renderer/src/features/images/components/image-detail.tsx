@@ -15,12 +15,12 @@ import { useImage } from '../api/get-image'
 import { describeImageError } from '../utils/image-errors'
 import { customProperties, isSystemProperty } from '../utils/image-form'
 import { canModify, imageStatusInfo } from '../utils/image-status'
-import { ImageActionButtons, ImageActionDialogs, type ImageAction } from './image-actions'
+import { ImageActionButtons, ImageActionDialogs, type ImageAction, type LaunchInstance } from './image-actions'
 import { ImageStatusBadge } from './image-status-badge'
 import { VisibilityBadge, visibilityHint } from './visibility'
 
 /** One image, every field Glance returns (GET /v2/images/{id}), with its actions. */
-export function ImageDetail({ id, basePath }: { id: string; basePath: string }) {
+export function ImageDetail({ id, basePath, launchInstance }: { id: string; basePath: string; launchInstance?: LaunchInstance }) {
   const session = useSession()
   const image = useImage(id)
   const [action, setAction] = useState<ImageAction | null>(null)
@@ -218,7 +218,7 @@ export function ImageDetail({ id, basePath }: { id: string; basePath: string }) 
           </ul>
         </Card>
       </div>
-      <ImageActionDialogs action={action} isAdmin={session.isAdmin} onClose={() => setAction(null)} onDeleted={() => navigate(basePath)} />
+      <ImageActionDialogs action={action} isAdmin={session.isAdmin} onClose={() => setAction(null)} onDeleted={() => navigate(basePath)} launchInstance={launchInstance} />
     </div>
   )
 }

@@ -17,7 +17,7 @@ import { storageUsage, useImageUsage } from '../api/get-image-usage'
 import { useImages } from '../api/get-images'
 import { describeImageError } from '../utils/image-errors'
 import { canModify, shouldPoll } from '../utils/image-status'
-import { ImageActionButtons, ImageActionDialogs, type ImageAction } from './image-actions'
+import { ImageActionButtons, ImageActionDialogs, type ImageAction, type LaunchInstance } from './image-actions'
 import { ImageDetail } from './image-detail'
 import { ImageStatusBadge } from './image-status-badge'
 import { ImportImageDialog } from './import-image-dialog'
@@ -26,15 +26,15 @@ import { VisibilityBadge } from './visibility'
 import './images.css'
 
 /** Compute → Images: the list at `basePath`, one image's details at `basePath/{id}`. */
-export function ImagesPage({ basePath }: { basePath: string }) {
+export function ImagesPage({ basePath, launchInstance }: { basePath: string; launchInstance?: LaunchInstance }) {
   const path = usePath()
   const id = path.startsWith(`${basePath}/`) ? decodeURIComponent(path.slice(basePath.length + 1)) : ''
-  return id ? <ImageDetail key={id} id={id} basePath={basePath} /> : <ImagesList basePath={basePath} />
+  return id ? <ImageDetail key={id} id={id} basePath={basePath} launchInstance={launchInstance} /> : <ImagesList basePath={basePath} launchInstance={launchInstance} />
 }
 
 type Dialog = 'upload' | 'import' | null
 
-function ImagesList({ basePath }: { basePath: string }) {
+function ImagesList({ basePath, launchInstance }: { basePath: string; launchInstance?: LaunchInstance }) {
   const session = useSession()
   const images = useImages()
   const [dialog, setDialog] = useState<Dialog>(null)
@@ -205,7 +205,7 @@ function ImagesList({ basePath }: { basePath: string }) {
           onStarted={(i) => toast(`Glance is downloading ${i.name ?? i.id}; the list shows it active when done.`, 'info')}
         />
       ) : null}
-      <ImageActionDialogs action={action} isAdmin={session.isAdmin} onClose={() => setAction(null)} />
+      <ImageActionDialogs action={action} isAdmin={session.isAdmin} onClose={() => setAction(null)} launchInstance={launchInstance} />
     </div>
   )
 }

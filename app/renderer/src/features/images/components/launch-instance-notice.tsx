@@ -5,7 +5,7 @@ import { Dialog } from '../../../components/ui/dialog'
 import { shellQuote } from '../../../lib/openstack/cli-equivalent'
 import type { Image } from '../../../lib/openstack/image'
 
-/** "Launch instance" until the compute panels exist: says so, and shows the command it will run. */
+/** "Launch instance" on a cloud whose catalog has no compute service: says so, and shows the command. */
 export function LaunchInstanceNotice({ image, onClose }: { image: Image; onClose: () => void }) {
   const cli = `openstack server create --image ${shellQuote(image.id)} --flavor <flavor> --network <network> <name>`
   return (
@@ -20,8 +20,8 @@ export function LaunchInstanceNotice({ image, onClose }: { image: Image; onClose
         </Button>
       }
     >
-      <Alert tone="info" title="Compute arrives in a later release">
-        Stackling's compute service (Nova) is not built yet, so instances cannot be launched from the dashboard. This image will be ready for it.
+      <Alert tone="info" title="This cloud offers no compute service">
+        The token's catalog lists no compute endpoint (Nova), so instances cannot be launched from here. The image is ready for a cloud that has one.
       </Alert>
       <div className="launch-cli">
         <span className="muted small">With a full OpenStack, the CLI does it like this:</span>

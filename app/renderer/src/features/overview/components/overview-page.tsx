@@ -9,6 +9,7 @@ import { useClient, useSession } from '../../../lib/openstack/client-provider'
 import { useQueryClient } from '../../../lib/query'
 import { Link } from '../../../lib/router'
 import { catalogEntries, useServiceHealth, type CatalogEntryView } from '../api/get-service-status'
+import { ComputeUsage } from './compute-usage'
 import './overview.css'
 
 const SERVICES: Record<string, { title: string; project: string; icon: IconName }> = {
@@ -107,6 +108,8 @@ export function OverviewPage({ comingSoon = [] }: { comingSoon?: readonly string
         }
       />
       <div className="overview-grid">
+        <div className="overview-main">
+        {client.endpoint('compute') ? <ComputeUsage /> : null}
         <Card title="Services" className="overview-services" data-testid="services-card">
           {entries.length === 0 ? (
             <EmptyState icon="info" title="The catalog is empty">
@@ -120,6 +123,7 @@ export function OverviewPage({ comingSoon = [] }: { comingSoon?: readonly string
             </ul>
           )}
         </Card>
+        </div>
         <div className="overview-side">
           <Card title="Your session" data-testid="session-card">
             <dl className="facts">
@@ -154,6 +158,9 @@ export function OverviewPage({ comingSoon = [] }: { comingSoon?: readonly string
               </li>
               <li>
                 <Link to="/identity/users">Create a user</Link> and give it the <Badge tone="info">member</Badge> role on that project.
+              </li>
+              <li>
+                <Link to="/compute/instances">Launch an instance</Link> from the <code>stackling-tiny</code> image and watch it boot in its console.
               </li>
               <li>
                 Open <strong>API calls</strong> at the top right and watch each request go by.

@@ -1,0 +1,648 @@
+import { useMemo, useState, type ReactNode } from 'react'
+import { Alert } from '../../../components/ui/alert'
+import { Badge } from '../../../components/ui/badge'
+import { Button } from '../../../components/ui/button'
+import { CopyButton } from '../../../components/ui/copy-button'
+import { Dialog } from '../../../components/ui/dialog'
+import { SelectField, TextField } from '../../../components/ui/field'
+import { Icon } from '../../../components/ui/icons'
+import { SecretDownload } from '../../../components/ui/secret-download'
+import { LoadingState } from '../../../components/ui/spinner'
+import { UsageBar } from '../../../components/ui/usage-bar'
+import { formatBytes } from '../../../lib/format'
+import { cliEquivalent } from '../../../lib/openstack/cli-equivalent'
+import { useSession } from '../../../lib/openstack/client-provider'
+import { KEYPAIR_NAME_MAX, KEYPAIR_NAME_PATTERN, type CreatedServer, type Flavor, type Keypair, type KeyType } from '../../../lib/openstack/compute'
+import type { Image } from '../../../lib/openstack/image'
+import { useCreateKeypair } from '../api/create-keypair'
+import { useCreateServer } from '../api/create-server'
+import { useFlavors } from '../api/get-flavors'
+import { useHypervisors } from '../api/get-hypervisors'
+import { useImages } from '../api/get-images'
+import { useKeypairs } from '../api/get-keypairs'
+import { useLimits } from '../api/get-limits'
+import { describeComputeError } from '../utils/compute-errors'
+import { ephemeralOf, flavorFit, formatRamMb, maxCount, type FlavorFit, type Gauge } from '../utils/flavor-fit'
+import {
+  buildCreateServerBody,
+  emptyLaunchForm,
+  FIELD_STEP,
+  firstStepWithError,
+  hasErrors,
+  LAUNCH_STEPS,
+  launchableImages,
+  launchedNames,
+  validateLaunchForm,
+  type LaunchErrors,
+  type LaunchForm,
+  type LaunchStep,
+} from '../utils/launch-form'
+import { checkUserData } from '../utils/user-data'
+
+/**
+ * Launch instance: a wizard in one dialog (Details, Source, Flavor, Key pair, Configuration), as Horizon's.
+ * Everything is checked before POST /servers: the image can boot, the flavor holds the image and fits the
+ * project's quota (and, for admins, the host), the user data is small enough once base64-encoded.
+ */
+export function LaunchInstanceDialog({
+  initialImageId,
+  onClose,
+  onLaunched,
+}: {
+  initialImageId?: string
+  onClose: () => void
+  onLaunched: (server: CreatedServer, names: string[]) => void
+}) {
+  const session = useSession()
+  const images = useImages()
+  const flavors = useFlavors()
+  const keypairs = useKeypairs()
+  const limits = useLimits()
+  const hypervisors = useHypervisors(session.isAdmin)
+  const create = useCreateServer()
+  const [form, setForm] = useState<LaunchForm>(() => emptyLaunchForm(initialImageId ?? ''))
+  const [step, setStep] = useState<LaunchStep>('details')
+  /** Steps the person has tried to leave or submit: their errors are shown. */
+  const [checked, setChecked] = useState<Set<LaunchStep>>(new Set())
+
+  const ctx = useMemo(
+    () => ({
+      images: images.data ?? [],
+      flavors: flavors.data ?? [],
+      keypairNames: (keypairs.data ?? []).map((k) => k.name),
+      limits: limits.data,
+      hypervisor: hypervisors.data?.[0],
+    }),
+    [images.data, flavors.data, keypairs.data, limits.data, hypervisors.data],
+  )
+  const errors = validateLaunchForm(form, ctx)
+  const shown: LaunchErrors = Object.fromEntries(Object.entries(errors).filter(([k]) => checked.has(FIELD_STEP[k as keyof LaunchForm])))
+  const set = <K extends keyof LaunchForm>(k: K, v: LaunchForm[K]) => setForm((f) => ({ ...f, [k]: v }))
+  const stepIndex = LAUNCH_STEPS.findIndex((s) => s.id === step)
+  const stepHasError = (s: LaunchStep) => (Object.keys(errors) as (keyof LaunchForm)[]).some((k) => errors[k] && FIELD_STEP[k] === s)
+
+  const go = (to: LaunchStep) => {
+    setChecked((c) => new Set(c).add(step))
+    setStep(to)
+  }
+  const launch = () => {
+    setChecked(new Set(LAUNCH_STEPS.map((s) => s.id)))
+    if (hasErrors(errors)) {
+      setStep(firstStepWithError(errors) ?? step)
+      return
+    }
+    void create.mutateAsync(buildCreateServerBody(form)).then(
+      (server) => onLaunched(server, launchedNames(form)),
+      () => undefined,
+    )
+  }
+
+  const image = ctx.images.find((i) => i.id === form.imageId)
+  const flavor = ctx.flavors.find((f) => f.id === form.flavorId)
+  const count = Math.max(1, Number(form.count) || 1)
+  const cli = form.name.trim() && form.imageId && form.flavorId ? cliEquivalent({ service: 'compute', method: 'POST', path: '/servers', body: buildCreateServerBody(form) }) : null
+
+  return (
+    <Dialog
+      title="Launch instance"
+      description="A virtual machine booted from an image, sized by a flavor. Nova copies the image onto its disk and starts it."
+      size="lg"
+      onClose={onClose}
+      busy={create.isPending}
+      onSubmit={() => (stepIndex < LAUNCH_STEPS.length - 1 ? go(LAUNCH_STEPS[stepIndex + 1]!.id) : launch())}
+      data-testid="launch-dialog"
+      footer={
+        <>
+          <span className="dialog-footer-note muted small">
+            Step {stepIndex + 1} of {LAUNCH_STEPS.length}
+          </span>
+          <Button onClick={onClose} disabled={create.isPending}>
+            Cancel
+          </Button>
+          <Button icon="arrowLeft" onClick={() => go(LAUNCH_STEPS[stepIndex - 1]!.id)} disabled={stepIndex === 0 || create.isPending} data-testid="launch-back">
+            Back
+          </Button>
+          {stepIndex < LAUNCH_STEPS.length - 1 ? (
+            <Button type="submit" disabled={create.isPending} data-testid="launch-next">
+              Next
+            </Button>
+          ) : null}
+          <Button variant="primary" icon="rocket" loading={create.isPending} onClick={launch} data-testid="launch-submit">
+            Launch instance
+          </Button>
+        </>
+      }
+    >
+      {create.error ? (
+        <Alert tone="danger" title="Nova refused to launch the instance" data-testid="dialog-error">
+          {describeComputeError(create.error, 'launch instances')}
+        </Alert>
+      ) : null}
+      <div className="wizard">
+        <ol className="wizard-steps" aria-label="Steps">
+          {LAUNCH_STEPS.map((s, i) => {
+            const bad = checked.has(s.id) && stepHasError(s.id)
+            return (
+              <li key={s.id}>
+                <button
+                  type="button"
+                  className={['wizard-step', s.id === step && 'wizard-step-current', bad && 'wizard-step-invalid'].filter(Boolean).join(' ')}
+                  aria-current={s.id === step ? 'step' : undefined}
+                  onClick={() => go(s.id)}
+                  data-testid={`launch-step-${s.id}`}
+                  data-invalid={bad || undefined}
+                >
+                  <span className="wizard-step-number" aria-hidden="true">
+                    {bad ? '!' : i + 1}
+                  </span>
+                  <span>{s.label}</span>
+                  {s.id !== 'keypair' && s.id !== 'configuration' ? <span className="wizard-required" title="Required" aria-label="required">*</span> : null}
+                </button>
+              </li>
+            )
+          })}
+        </ol>
+        <div className="wizard-body" data-testid={`launch-panel-${step}`}>
+          {step === 'details' ? (
+            <DetailsStep form={form} errors={shown} set={set} flavor={flavor} limitsLeft={maxCount(flavor, ctx.limits)} />
+          ) : step === 'source' ? (
+            <SourceStep query={images} selected={form.imageId} error={shown.imageId} onSelect={(id) => set('imageId', id)} />
+          ) : step === 'flavor' ? (
+            <FlavorStep
+              query={flavors}
+              selected={form.flavorId}
+              error={shown.flavorId}
+              onSelect={(id) => set('flavorId', id)}
+              image={image}
+              count={count}
+              ctx={ctx}
+              isAdmin={session.isAdmin}
+              limitsError={limits.error}
+            />
+          ) : step === 'keypair' ? (
+            <KeypairStep query={keypairs} selected={form.keyName} error={shown.keyName} onSelect={(n) => set('keyName', n)} />
+          ) : (
+            <ConfigurationStep value={form.userData} error={shown.userData} onChange={(v) => set('userData', v)} />
+          )}
+        </div>
+      </div>
+      {cli ? (
+        <div className="launch-cli" data-testid="launch-cli">
+          <span className="muted small">The same from a terminal:</span>
+          <span className="cli-line">
+            <code>{`$ ${cli}`}</code>
+            <CopyButton text={cli} label="Copy the command" />
+          </span>
+        </div>
+      ) : null}
+    </Dialog>
+  )
+}
+
+type Query<T> = { status: 'pending' | 'success' | 'error'; data?: T; error?: unknown; refetch: () => Promise<void> }
+
+function Loading<T>({ query, what, children }: { query: Query<T>; what: string; children: (data: T) => ReactNode }) {
+  if (query.status === 'pending') return <LoadingState label={`Loading ${what}…`} />
+  if (query.status === 'error' || query.data === undefined) {
+    return (
+      <Alert tone="danger" title={`Could not list ${what}`} action={<Button onClick={() => void query.refetch()}>Try again</Button>}>
+        {describeComputeError(query.error, `list ${what}`)}
+      </Alert>
+    )
+  }
+  return <>{children(query.data)}</>
+}
+
+function DetailsStep({
+  form,
+  errors,
+  set,
+  flavor,
+  limitsLeft,
+}: {
+  form: LaunchForm
+  errors: LaunchErrors
+  set: <K extends keyof LaunchForm>(k: K, v: LaunchForm[K]) => void
+  flavor?: Flavor
+  limitsLeft: number
+}) {
+  const names = launchedNames(form)
+  return (
+    <>
+      <TextField
+        label="Instance name"
+        autoFocus
+        value={form.name}
+        onChange={(e) => set('name', e.target.value)}
+        error={errors.name}
+        hint="Also the guest's hostname (lower-cased, other characters become -)."
+        data-testid="launch-name"
+        maxLength={255}
+      />
+      <TextField
+        label="Count"
+        type="number"
+        min={1}
+        step={1}
+        value={form.count}
+        onChange={(e) => set('count', e.target.value)}
+        error={errors.count}
+        hint={
+          Number(form.count) > 1 && form.name.trim()
+            ? `Nova names them ${names.slice(0, 2).join(', ')}${names.length > 2 ? ', …' : ''}.`
+            : Number.isFinite(limitsLeft)
+              ? `The project's quota allows ${limitsLeft} more${flavor ? ` of ${flavor.name}` : ' instances'}.`
+              : 'How many identical instances to launch.'
+        }
+        data-testid="launch-count"
+      />
+    </>
+  )
+}
+
+function SourceStep({ query, selected, error, onSelect }: { query: Query<Image[]>; selected: string; error?: string; onSelect: (id: string) => void }) {
+  return (
+    <Loading query={query} what="images">
+      {(all) => {
+        const images = launchableImages(all)
+        return (
+          <fieldset className="choice-fieldset">
+            <legend className="field-label">Image to boot from</legend>
+            {error ? (
+              <div className="field-error" data-testid="field-error">
+                {error}
+              </div>
+            ) : null}
+            {images.length === 0 ? (
+              <Alert tone="warning" title="No active image">
+                Upload an image in Compute → Images first (a small qcow2 such as CirrOS boots fast).
+              </Alert>
+            ) : (
+              <div className="choice-table-wrap">
+                <table className="table choice-table" aria-label="Images">
+                  <thead>
+                    <tr>
+                      <th scope="col" className="col-choice">
+                        <span className="visually-hidden">Chosen</span>
+                      </th>
+                      <th scope="col">Name</th>
+                      <th scope="col">Format</th>
+                      <th scope="col" className="col-num">
+                        Size
+                      </th>
+                      <th scope="col" className="col-num">
+                        Min disk / RAM
+                      </th>
+                      <th scope="col">Visibility</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {images.map((i) => (
+                      <tr
+                        key={i.id}
+                        className={i.id === selected ? 'choice-selected' : undefined}
+                        onClick={() => onSelect(i.id)}
+                        data-testid="launch-image-row"
+                        data-name={i.name ?? ''}
+                        data-id={i.id}
+                      >
+                        <td className="col-choice">
+                          <input type="radio" name="launch-image" id={`launch-image-${i.id}`} checked={i.id === selected} onChange={() => onSelect(i.id)} aria-label={i.name ?? i.id} />
+                        </td>
+                        <td>
+                          <label htmlFor={`launch-image-${i.id}`} className="choice-name">
+                            {i.name || i.id}
+                          </label>
+                        </td>
+                        <td>{i.disk_format ? <code className="format">{i.disk_format}</code> : '—'}</td>
+                        <td className="col-num">{formatBytes(i.size)}</td>
+                        <td className="col-num muted">
+                          {i.min_disk ? `${i.min_disk} GB` : '—'} / {i.min_ram ? `${i.min_ram} MB` : '—'}
+                        </td>
+                        <td className="muted">{i.visibility}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </fieldset>
+        )
+      }}
+    </Loading>
+  )
+}
+
+function fitBadge(fit: FlavorFit) {
+  if (fit.ok) {
+    return (
+      <Badge tone="success" dot>
+        Fits
+      </Badge>
+    )
+  }
+  const first = fit.problems[0]!
+  const text = first.kind === 'image' ? 'Too small for image' : first.kind === 'quota' ? 'Over quota' : first.resource === 'host' ? 'Hypervisor down' : 'Host too full'
+  return (
+    <Badge tone={first.kind === 'host' ? 'warning' : 'danger'} title={fit.problems.map((p) => p.message).join('\n')}>
+      {text}
+    </Badge>
+  )
+}
+
+function FlavorStep({
+  query,
+  selected,
+  error,
+  onSelect,
+  image,
+  count,
+  ctx,
+  isAdmin,
+  limitsError,
+}: {
+  query: Query<Flavor[]>
+  selected: string
+  error?: string
+  onSelect: (id: string) => void
+  image?: Image
+  count: number
+  ctx: { limits?: Parameters<typeof flavorFit>[1]['limits']; hypervisor?: Parameters<typeof flavorFit>[1]['hypervisor'] }
+  isAdmin: boolean
+  limitsError: unknown
+}) {
+  return (
+    <Loading query={query} what="flavors">
+      {(flavors) => {
+        const sorted = [...flavors].sort((a, b) => a.vcpus - b.vcpus || a.ram - b.ram || a.disk - b.disk || a.name.localeCompare(b.name))
+        const chosen = sorted.find((f) => f.id === selected)
+        const fit = chosen ? flavorFit(chosen, { count, image, limits: ctx.limits, hypervisor: ctx.hypervisor }) : undefined
+        return (
+          <fieldset className="choice-fieldset">
+            <legend className="field-label">Flavor: the instance's vCPUs, RAM and disk</legend>
+            {!image ? <p className="field-hint">Choose the image first to see which flavors can hold it.</p> : null}
+            {error ? (
+              <div className="field-error" data-testid="field-error">
+                {error}
+              </div>
+            ) : null}
+            <div className="choice-table-wrap">
+              <table className="table choice-table" aria-label="Flavors">
+                <thead>
+                  <tr>
+                    <th scope="col" className="col-choice">
+                      <span className="visually-hidden">Chosen</span>
+                    </th>
+                    <th scope="col">Name</th>
+                    <th scope="col" className="col-num">
+                      vCPUs
+                    </th>
+                    <th scope="col" className="col-num">
+                      RAM
+                    </th>
+                    <th scope="col" className="col-num">
+                      Root disk
+                    </th>
+                    <th scope="col" className="col-num">
+                      Ephemeral
+                    </th>
+                    <th scope="col" title={isAdmin ? 'Against the image, the quota and the host' : 'Against the image and the quota'}>
+                      Fit
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {sorted.map((f) => {
+                    const rowFit = flavorFit(f, { count, image, limits: ctx.limits, hypervisor: ctx.hypervisor })
+                    return (
+                      <tr
+                        key={f.id}
+                        className={f.id === selected ? 'choice-selected' : undefined}
+                        onClick={() => onSelect(f.id)}
+                        data-testid="launch-flavor-row"
+                        data-name={f.name}
+                        data-id={f.id}
+                        data-fits={rowFit.ok ? 'yes' : 'no'}
+                      >
+                        <td className="col-choice">
+                          <input type="radio" name="launch-flavor" id={`launch-flavor-${f.id}`} checked={f.id === selected} onChange={() => onSelect(f.id)} aria-label={f.name} />
+                        </td>
+                        <td>
+                          <label htmlFor={`launch-flavor-${f.id}`} className="choice-name">
+                            {f.name}
+                          </label>
+                          {f['os-flavor-access:is_public'] === false ? <Badge tone="accent">private</Badge> : null}
+                        </td>
+                        <td className="col-num">{f.vcpus}</td>
+                        <td className="col-num">{formatRamMb(f.ram)}</td>
+                        <td className="col-num">{f.disk ? `${f.disk} GB` : 'image size'}</td>
+                        <td className="col-num">{ephemeralOf(f) ? `${ephemeralOf(f)} GB` : '—'}</td>
+                        <td>{fitBadge(rowFit)}</td>
+                      </tr>
+                    )
+                  })}
+                </tbody>
+              </table>
+            </div>
+            {limitsError ? <Alert tone="warning">The project's quota could not be read ({describeComputeError(limitsError, 'read the quota')}); Nova still checks it.</Alert> : null}
+            {chosen && fit ? (
+              <div className="fit-panels" data-testid="flavor-fit">
+                {fit.problems.length ? (
+                  <Alert
+                    tone={fit.problems.some((p) => p.kind !== 'host') ? 'danger' : 'warning'}
+                    title={fit.problems.some((p) => p.kind !== 'host') ? `${chosen.name} does not fit` : `The scheduler will probably refuse ${chosen.name}`}
+                    data-testid="flavor-fit-problems"
+                  >
+                    <ul className="fit-problems">
+                      {fit.problems.map((p) => (
+                        <li key={`${p.kind}-${p.resource}`}>{p.message}</li>
+                      ))}
+                    </ul>
+                  </Alert>
+                ) : null}
+                {fit.quota ? <Gauges title={`Project quota with ${count > 1 ? `${count} × ` : ''}${chosen.name}`} gauges={fit.quota} testId="quota-fit" /> : null}
+                {fit.host ? <Gauges title={`This host (${ctx.hypervisor?.hypervisor_hostname ?? 'hypervisor'}) with it`} gauges={fit.host} testId="host-fit" /> : null}
+                {!isAdmin ? <p className="muted small">The host's free capacity is for admins to see; Nova's scheduler checks it when the instance starts.</p> : null}
+              </div>
+            ) : null}
+          </fieldset>
+        )
+      }}
+    </Loading>
+  )
+}
+
+function Gauges({ title, gauges, testId }: { title: string; gauges: Gauge[]; testId: string }) {
+  return (
+    <div className="fit-gauges" data-testid={testId}>
+      <div className="fit-gauges-title">{title}</div>
+      {gauges.map((g) => (
+        <UsageBar
+          key={g.label}
+          label={g.label}
+          used={g.used}
+          requested={g.requested}
+          limit={g.limit}
+          format={(n) => (g.unit === 'MB' ? formatRamMb(n) : g.unit ? `${n.toLocaleString('en-US')} ${g.unit}` : n.toLocaleString('en-US'))}
+          data-testid={`gauge-${g.label.toLowerCase()}`}
+        />
+      ))}
+    </div>
+  )
+}
+
+function KeypairStep({ query, selected, error, onSelect }: { query: Query<Keypair[]>; selected: string; error?: string; onSelect: (name: string) => void }) {
+  const [creating, setCreating] = useState(false)
+  return (
+    <Loading query={query} what="key pairs">
+      {(keypairs) => (
+        <fieldset className="choice-fieldset">
+          <legend className="field-label">Key pair</legend>
+          <p className="field-hint">
+            Its public key goes into the instance (cloud-init adds it to the default user's <code>authorized_keys</code>), so the matching private key can log in
+            with SSH. Optional: the serial console works without one.
+          </p>
+          {error ? (
+            <div className="field-error" data-testid="field-error">
+              {error}
+            </div>
+          ) : null}
+          <div className="choice-list" role="radiogroup" aria-label="Key pair">
+            <label className={['choice-item', selected === '' && 'choice-selected'].filter(Boolean).join(' ')}>
+              <input type="radio" name="launch-keypair" checked={selected === ''} onChange={() => onSelect('')} data-testid="launch-keypair-none" />
+              <span>No key pair</span>
+            </label>
+            {keypairs.map((k) => (
+              <label key={k.name} className={['choice-item', selected === k.name && 'choice-selected'].filter(Boolean).join(' ')} data-testid="launch-keypair-row" data-name={k.name}>
+                <input type="radio" name="launch-keypair" checked={selected === k.name} onChange={() => onSelect(k.name)} />
+                <span className="choice-name">{k.name}</span>
+                <code className="id-text" title="Fingerprint">
+                  {k.fingerprint}
+                </code>
+              </label>
+            ))}
+          </div>
+          {creating ? (
+            <CreateKeypairInline onCreated={(k) => onSelect(k.name)} onCancel={() => setCreating(false)} />
+          ) : (
+            <div>
+              <Button size="sm" icon="plus" onClick={() => setCreating(true)} data-testid="launch-create-keypair">
+                Create key pair
+              </Button>
+            </div>
+          )}
+        </fieldset>
+      )}
+    </Loading>
+  )
+}
+
+/** Generates a key pair without leaving the wizard; its private key can be downloaded once. */
+function CreateKeypairInline({ onCreated, onCancel }: { onCreated: (k: Keypair) => void; onCancel: () => void }) {
+  const create = useCreateKeypair()
+  const [name, setName] = useState('')
+  const [type, setType] = useState<KeyType>('ed25519')
+  const [nameError, setNameError] = useState<string>()
+  const [made, setMade] = useState<Keypair | null>(null)
+  if (made?.private_key) {
+    return (
+      <div className="inline-panel">
+        <SecretDownload fileName={`${made.name}.pem`} text={made.private_key} what="private key">
+          {' '}
+          Then <code>chmod 600 {made.name}.pem</code> and <code>ssh -i {made.name}.pem &lt;user&gt;@&lt;address&gt;</code>.
+        </SecretDownload>
+        <div>
+          <Button size="sm" onClick={onCancel}>
+            Done
+          </Button>
+        </div>
+      </div>
+    )
+  }
+  const submit = () => {
+    const n = name.trim()
+    if (!n) return setNameError('Give the key pair a name.')
+    if (n.length > KEYPAIR_NAME_MAX || !KEYPAIR_NAME_PATTERN.test(n)) return setNameError('Letters, digits, spaces, _ and - only.')
+    void create.mutateAsync({ keypair: { name: n, key_type: type } }).then(
+      (k) => {
+        setMade(k)
+        onCreated(k)
+      },
+      () => undefined,
+    )
+  }
+  return (
+    <div className="inline-panel" data-testid="launch-keypair-form">
+      {create.error ? (
+        <Alert tone="danger" data-testid="dialog-error">
+          {describeComputeError(create.error, 'create key pairs')}
+        </Alert>
+      ) : null}
+      <div className="field-row">
+        <TextField
+          label="New key pair name"
+          value={name}
+          error={nameError}
+          onChange={(e) => {
+            setName(e.target.value)
+            setNameError(undefined)
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault()
+              submit()
+            }
+          }}
+          data-testid="launch-keypair-name"
+        />
+        <SelectField label="Key type" value={type} onChange={(e) => setType(e.target.value as KeyType)}>
+          <option value="ed25519">Ed25519 (short, modern)</option>
+          <option value="rsa">RSA 2048 (older systems)</option>
+        </SelectField>
+      </div>
+      <div className="inline-actions">
+        <Button size="sm" variant="primary" icon="key" loading={create.isPending} onClick={submit} data-testid="launch-keypair-submit">
+          Generate key pair
+        </Button>
+        <Button size="sm" variant="ghost" onClick={onCancel} disabled={create.isPending}>
+          Cancel
+        </Button>
+      </div>
+    </div>
+  )
+}
+
+function ConfigurationStep({ value, error, onChange }: { value: string; error?: string; onChange: (v: string) => void }) {
+  const check = checkUserData(value)
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor="launch-user-data">
+        User data <span className="field-optional">optional</span>
+      </label>
+      <textarea
+        id="launch-user-data"
+        className="input textarea code-input"
+        rows={10}
+        spellCheck={false}
+        placeholder={'#!/bin/sh\necho "hello from $(hostname)" > /tmp/hello'}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        data-testid="launch-user-data"
+      />
+      {error ? (
+        <div className="field-error" data-testid="field-error">
+          {error}
+        </div>
+      ) : (
+        <div className="field-hint" data-testid="user-data-size">
+          {check.bytes.toLocaleString('en-US')} bytes → {check.encoded.toLocaleString('en-US')} of 65,535 characters once base64-encoded. {check.hint ?? 'A script or cloud-config document run by cloud-init at first boot.'}
+        </div>
+      )}
+      <p className="muted small">
+        <Icon name="info" className="inline-icon" /> The dashboard sends it base64-encoded in <code>user_data</code>; Nova puts it on the config drive, where
+        cloud-init reads it.
+      </p>
+    </div>
+  )
+}

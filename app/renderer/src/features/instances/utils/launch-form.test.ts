@@ -1,0 +1,90 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Flavor } from '../../../lib/openstack/compute'
+import type { Image } from '../../../lib/openstack/image'
+import { buildCreateServerBody, emptyLaunchForm, firstStepWithError, hasErrors, launchableImages, launchedNames, validateLaunchForm, type LaunchContext, type LaunchForm } from './launch-form'
+
+const image = (id: string, status = 'active', over: Partial<Image> = {}): Image =>
+  ({ id, name: id, status, visibility: 'public', min_disk: 0, min_ram: 0, protected: false, tags: [], created_at: '', updated_at: '', virtual_size: 64 << 20, ...over }) as Image
+const flavor = (id: string, vcpus: number, ram: number, disk: number): Flavor => ({
+  id,
+  name: `f-${id}`,
+  vcpus,
+  ram,
+  disk,
+  swap: '',
+  'OS-FLV-EXT-DATA:ephemeral': 0,
+  'os-flavor-access:is_public': true,
+})
+const ctx: LaunchContext = {
+  images: [image('tiny'), image('queued', 'queued'), image('big', 'active', { min_ram: 1024 })],
+  flavors: [flavor('1', 1, 512, 1), flavor('42', 1, 128, 1)],
+  keypairNames: ['ann'],
+  limits: { maxTotalInstances: 10, totalInstancesUsed: 8, maxTotalCores: 20, totalCoresUsed: 0, maxTotalRAMSize: 51200, totalRAMUsed: 0 },
+}
+const form = (over: Partial<LaunchForm> = {}): LaunchForm => ({ ...emptyLaunchForm('tiny'), name: 'vm1', flavorId: '42', ...over })
+
+describe('launch form', () => {
+  it('accepts a complete form', () => {
+    assert.deepEqual(validateLaunchForm(form(), ctx), {})
+    assert.deepEqual(validateLaunchForm(form({ keyName: 'ann', count: '2', userData: '#!/bin/sh\necho hi' }), ctx), {})
+  })
+
+  it('says what is missing, step by step', () => {
+    const e = validateLaunchForm(emptyLaunchForm(), ctx)
+    assert.equal(e.name, 'Give the instance a name.')
+    assert.equal(e.imageId, 'Choose the image to boot from.')
+    assert.equal(e.flavorId, 'Choose a flavor: it sets the vCPUs, RAM and disk.')
+    assert.equal(firstStepWithError(e), 'details')
+    assert.equal(firstStepWithError({ flavorId: 'x' }), 'flavor')
+    assert.equal(firstStepWithError({}), undefined)
+    assert.equal(hasErrors({ name: undefined }), false)
+  })
+
+  it('checks the count against the quota', () => {
+    assert.equal(validateLaunchForm(form({ count: '0' }), ctx).count, 'A whole number, 1 or more.')
+    assert.equal(validateLaunchForm(form({ count: '1.5' }), ctx).count, 'A whole number, 1 or more.')
+    assert.equal(validateLaunchForm(form({ count: '3' }), ctx).count, "The project's quota allows 2 more of f-42.")
+    assert.equal(validateLaunchForm(form({ count: '3' }), ctx).flavorId, undefined, 'the count already says the quota is short')
+  })
+
+  it('refuses images that cannot boot and flavors too small for the image', () => {
+    assert.equal(validateLaunchForm(form({ imageId: 'queued' }), ctx).imageId, 'The image is queued: only active images can boot.')
+    assert.equal(validateLaunchForm(form({ imageId: 'gone' }), ctx).imageId, 'That image is no longer available: choose another.')
+    assert.equal(validateLaunchForm(form({ imageId: 'big', flavorId: '1' }), ctx).flavorId, 'The image needs 1024 MB of RAM; this flavor has 512 MB.')
+    assert.deepEqual(
+      launchableImages(ctx.images).map((i) => i.id),
+      ['tiny', 'big'],
+    )
+  })
+
+  it("warns about the host but leaves the decision to Nova's scheduler", () => {
+    const down = { ...ctx, hypervisor: { id: 1, hypervisor_hostname: 'h', state: 'down', status: 'enabled', vcpus: 2, vcpus_used: 0, memory_mb: 4096, memory_mb_used: 0, local_gb: 10, local_gb_used: 0, free_disk_gb: 5, running_vms: 0 } }
+    assert.deepEqual(validateLaunchForm(form(), down), {})
+  })
+
+  it('checks the key pair and the user data size', () => {
+    assert.equal(validateLaunchForm(form({ keyName: 'bob' }), ctx).keyName, 'That key pair no longer exists: choose another or none.')
+    assert.match(validateLaunchForm(form({ userData: 'x'.repeat(50_000) }), ctx).userData ?? '', /Too long/)
+  })
+
+  it('builds the POST /servers body, user data in base64', () => {
+    assert.deepEqual(buildCreateServerBody(form({ name: '  vm1 ' })), { server: { name: 'vm1', imageRef: 'tiny', flavorRef: '42' } })
+    assert.deepEqual(buildCreateServerBody(form({ keyName: 'ann', userData: '#!/bin/sh\necho STACKLING\n', count: '2' })), {
+      server: {
+        name: 'vm1',
+        imageRef: 'tiny',
+        flavorRef: '42',
+        key_name: 'ann',
+        user_data: Buffer.from('#!/bin/sh\necho STACKLING\n').toString('base64'),
+        min_count: 2,
+        max_count: 2,
+      },
+    })
+  })
+
+  it('knows the names Nova gives several instances', () => {
+    assert.deepEqual(launchedNames({ name: 'web', count: '3' }), ['web-1', 'web-2', 'web-3'])
+    assert.deepEqual(launchedNames({ name: 'web', count: '1' }), ['web'])
+  })
+})
