@@ -57,7 +57,10 @@ export interface GuestSpec {
   /** Files of the config drive (label config-2), by path inside it, e.g. openstack/latest/meta_data.json. */
   configDrive?: Record<string, string | Buffer>
   nics: NicSpec[]
-  /** Volumes attached from the start (boot from volume: the first is the boot disk). */
+  /**
+   * Volumes attached from the start, plugged after the root disk (and config drive, ephemeral disk) in this order.
+   * The guest always boots from `rootDisk`: boot from volume is not supported yet.
+   */
   volumes?: DiskAttachment[]
   /** Image properties that shape the virtual hardware (hw_disk_bus, hw_vif_model, hw_machine_type …). */
   imageProperties?: Record<string, string>
@@ -74,8 +77,9 @@ export interface GuestInfo {
 export interface HostInfo {
   hypervisorType: string
   hypervisorVersion: string
-  /** The accelerator in use and why (e.g. "tcg (kvm present but hung in the probe)"). */
+  /** The accelerator in use: kvm, hvf, whpx, tcg (QEMU), hyperv, fake. */
   accelerator: string
+  /** Why this one, in a sentence for the log and the host view, e.g. "tcg (kvm present but unusable: …)". */
   acceleratorNote?: string
   architecture: string
 }
@@ -119,26 +123,44 @@ export interface HypervisorDriver {
   /** Stops the guest (hard) and removes everything in its folder unless `keepDisks`. Idempotent. */
   destroy(id: string, opts: { keepDisks: boolean }): Promise<void>
 
-  /** ACPI power button, then a hard stop after `timeoutMs` (0 = hard at once). Idempotent on a stopped guest. */
+  /**
+   * ACPI power button, then a hard stop after `timeoutMs` (0 = hard at once; a paused guest is stopped hard).
+   * Idempotent on a stopped guest. On a suspended guest it drops the saved memory: afterwards `shutdown`.
+   */
   powerOff(id: string, opts: { timeoutMs: number }): Promise<void>
 
-  /** Starts a stopped guest with the same disks and hardware. */
+  /** Starts a stopped guest with the same disks and hardware; a suspended one is resumed. No-op if it runs. */
   powerOn(id: string): Promise<void>
 
-  /** SOFT: ACPI reboot request (falls back to hard after a timeout); HARD: reset. */
+  /**
+   * SOFT: the guest shuts down cleanly (ACPI), then starts again (falls back to hard after a timeout); HARD: reset.
+   * Either way the guest runs afterwards — also when it was stopped, paused (HARD) or suspended (memory dropped).
+   */
   reboot(id: string, type: 'SOFT' | 'HARD'): Promise<void>
 
+  /** Freezes the vCPUs; memory stays in the host process. @throws DriverError when the guest is not running. */
   pause(id: string): Promise<void>
   unpause(id: string): Promise<void>
-  /** Saves the guest's memory to its folder and stops the process; resume restores it. */
+  /**
+   * Saves the guest's memory to its folder and stops the process (state `suspended`); resume restores it. Attach
+   * and detach are refused while suspended (the saved device state must match the hardware it is loaded into).
+   */
   suspend(id: string): Promise<void>
+  /** No-op on a running guest; @throws DriverError when the guest is neither running nor suspended. */
   resume(id: string): Promise<void>
 
   /** Writes a standalone (no backing file) copy of the root disk to `targetFile` in `format`; the guest keeps running. */
   snapshot(id: string, targetFile: string, format: 'qcow2' | 'raw'): Promise<void>
 
-  /** Hot-plugs a disk into a running guest (or records it for the next start of a stopped one). */
+  /**
+   * Hot-plugs a disk into a running guest (or records it for the next start of a stopped one). Attaching the same
+   * id and file again is a no-op; the same id with another file throws DriverError.
+   */
   attachVolume(id: string, disk: DiskAttachment): Promise<void>
+  /**
+   * Unplugs a disk; on a running guest it waits for the guest to release it and throws DriverError if it does not
+   * within a timeout (the disk stays attached). @throws DriverError when `diskId` is not attached.
+   */
   detachVolume(id: string, diskId: string): Promise<void>
 
   /** @throws GuestNotFound */
@@ -147,7 +169,10 @@ export interface HypervisorDriver {
   /** The serial console output so far (at most the last `lines` lines). */
   consoleLog(id: string, lines?: number): Promise<string>
 
-  /** A live two-way stream to the guest's serial console (for the websocket console). */
+  /**
+   * A live two-way stream to the guest's serial console (for the websocket console). A driver may serve only one
+   * at a time (QEMU: a second waits until the first closes). @throws DriverError when the guest is not running.
+   */
   openSerialConsole(id: string): Promise<NodeJS.ReadWriteStream & { close(): void }>
 
   /** Fired when a guest changes state on its own (shut down from inside, crashed, process gone). */
