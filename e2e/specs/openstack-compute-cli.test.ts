@@ -100,10 +100,10 @@ describe('openstack server commands on real QEMU guests', () => {
       await waitStatus('vm1', want, 120_000)
     }
     const shown = await demo(['server', 'show', 'vm1'])
-    assert.equal(shown['OS-EXT-STS:power_state'], 'Running')
+    assert.ok([1, 'Running'].includes(shown['OS-EXT-STS:power_state']), String(shown['OS-EXT-STS:power_state']))
     const again = await run(['server', 'unpause', 'vm1'])
     assert.notEqual(again.code, 0)
-    assert.match(again.stderr, /HTTP 409/)
+    assert.match(again.stderr, /409.*Cannot 'unpause' instance/)
   })
 
   it('snapshots an instance and boots a new one from the snapshot', async () => {
@@ -144,25 +144,27 @@ describe('openstack server commands on real QEMU guests', () => {
   })
 
   it('puts a flavor bigger than the host in ERROR with NoValidHost, and refuses over quota with 403', async () => {
+    const demoProject = (await openstackJson(cloud.cloudsYaml, ['--os-cloud', 'stackling', 'project', 'show', 'demo'])).id
+    const setQuota = (quota_set: Record<string, number>) =>
+      token(cloud, 'admin').then((t) =>
+        fetch(`${cloud.url}/compute/v2.1/os-quota-sets/${demoProject}`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'X-Auth-Token': t }, body: JSON.stringify({ quota_set }) }),
+      )
+    // The quota would refuse it first: lift it so the scheduler is what says no.
+    assert.equal((await setQuota({ ram: 200_000_000 })).status, 200)
     const big = await openstackJson(cloud.cloudsYaml, ['--os-cloud', 'stackling', 'flavor', 'create', '--ram', '99999999', '--vcpus', '1', '--disk', '1', 'enormous'])
-    const r = await run(['server', 'create', '--image', 'stackling-tiny', '--flavor', big.id, '--wait', 'toobig'])
-    assert.notEqual(r.code, 0)
+    // --wait stops at ERROR (the CLI's exit code for that differs between releases: the status is what counts).
+    await run(['server', 'create', '--image', 'stackling-tiny', '--flavor', big.id, '--wait', 'toobig'])
     const shown = await demo(['server', 'show', 'toobig'])
     assert.equal(shown.status, 'ERROR')
     assert.match(JSON.stringify(shown.fault), /No valid host was found/)
     await run(['server', 'delete', '--wait', 'toobig'])
 
-    const demoProject = (await openstackJson(cloud.cloudsYaml, ['--os-cloud', 'stackling', 'project', 'show', 'demo'])).id
     // `openstack quota set` also calls the volume and network quota APIs, which come with their services.
-    const api = await fetch(`${cloud.url}/compute/v2.1/os-quota-sets/${demoProject}`, {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json', 'X-Auth-Token': await token(cloud, 'admin') },
-      body: JSON.stringify({ quota_set: { instances: 0 } }),
-    })
-    assert.equal(api.status, 200)
+    assert.equal((await setQuota({ instances: 0 })).status, 200)
     const over = await run(['server', 'create', '--image', 'stackling-tiny', '--flavor', 'm1.tiny', 'over'])
     assert.notEqual(over.code, 0)
-    assert.match(over.stderr, /Quota exceeded for instances.*HTTP 403/)
+    assert.match(over.stderr, /Quota exceeded for instances/)
+    assert.match(over.stderr, /403/)
   })
 })
 

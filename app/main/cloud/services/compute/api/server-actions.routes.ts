@@ -38,11 +38,7 @@ export function registerServerActionRoutes(router: Router, manager: ComputeManag
       const type = arg?.type
       if (type !== 'SOFT' && type !== 'HARD') throw new BadRequest("Invalid input for field/attribute type. Value: must be 'SOFT' or 'HARD'", 'reboot/type')
       await manager.action(req.ctx, inst, `reboot-${type}`, req.id, async (i) => {
-        if (type === 'HARD' && i.vm_state !== 'active') {
-          if (i.vm_state === 'paused') await manager.driver.unpause(i.id)
-          else if (i.vm_state === 'suspended') await manager.driver.resume(i.id)
-          else await manager.driver.powerOff(i.id, { timeoutMs: 0 }).then(() => manager.driver.powerOn(i.id))
-        }
+        // The driver leaves the guest running whatever state it was in (a HARD reboot also revives a stopped one).
         await manager.driver.reboot(i.id, type)
         return { vm_state: 'active', power_state: NOVA_POWER_STATE.running }
       }, 'reboot')
