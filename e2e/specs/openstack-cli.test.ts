@@ -112,7 +112,7 @@ describe('openstack CLI against a Stackling cloud', () => {
   })
 
   it('answers the services still to come with a clear 501', async () => {
-    const r = await run('stackling', ['server', 'list'])
+    const r = await run('stackling', ['volume', 'list'])
     assert.notEqual(r.code, 0)
     assert.match(r.stderr, /not implemented yet/)
   })
