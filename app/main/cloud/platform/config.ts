@@ -13,6 +13,8 @@ export interface CloudConfig {
   hypervisor: 'qemu' | 'hyperv' | 'fake'
   /** Accelerator override for QEMU (kvm, hvf, whpx, tcg); undefined = probe. */
   accelerator: string | undefined
+  /** What happens to running guests when the cloud stops: shut them down (ACPI, then hard) or keep them for re-adoption. */
+  onQuit: 'stop' | 'keep'
 }
 
 const GiB = 1024 ** 3
@@ -25,6 +27,7 @@ export function loadConfig(overrides: Partial<CloudConfig> = {}, env = process.e
     guestImageDir: env.STACKLING_GUEST_IMAGE_DIR || undefined,
     hypervisor: (['qemu', 'hyperv', 'fake'] as const).find((h) => h === env.STACKLING_HYPERVISOR) ?? 'qemu',
     accelerator: env.STACKLING_ACCEL || undefined,
+    onQuit: env.STACKLING_ON_QUIT === 'keep' ? 'keep' : 'stop',
     ...overrides,
   }
 }

@@ -27,6 +27,8 @@ export interface CreateServerRequest {
 
 const now = () => new Date().toISOString()
 const POWER_SYNC_MS = 10_000
+/** How long a guest gets to shut down cleanly when the cloud quits (the desktop shell allows the cloud 10 s). */
+const QUIT_GRACE_MS = 7_000
 
 /** Where an instance may be for each action, and the task it runs (Nova's @check_instance_state). */
 const ACTIONS: Record<string, { from: VmState[]; task: TaskState }> = {
@@ -59,6 +61,7 @@ export class ComputeManager {
     private readonly images: ImageClient,
     private readonly dataDir: string,
     private readonly log: Logger,
+    private readonly onQuit: 'stop' | 'keep' = 'stop',
   ) {}
 
   instanceDir(id: string): string {
@@ -95,11 +98,25 @@ export class ComputeManager {
     this.syncTimer.unref()
   }
 
+  /**
+   * The cloud is stopping: finish running tasks, then (the default) shut every running guest down — ACPI first, hard
+   * after QUIT_GRACE_MS — recording them SHUTOFF; with onQuit 'keep' the guests go on and the next start adopts them.
+   */
   async stop(): Promise<void> {
     this.stopped = true
     await this.ready
     if (this.syncTimer) clearInterval(this.syncTimer)
     await Promise.allSettled(this.running.values())
+    if (this.onQuit === 'stop' && !this.hostError) {
+      const live = (await this.repo.instances()).filter((i) => ['active', 'paused'].includes(i.vm_state))
+      await Promise.allSettled(
+        live.map(async (i) => {
+          await this.driver.powerOff(i.id, { timeoutMs: QUIT_GRACE_MS })
+          await this.update(i.id, { vm_state: 'stopped', power_state: NOVA_POWER_STATE.shutdown, task_state: null })
+          this.log.info('stopped a guest because the cloud is quitting', { instance_id: i.id })
+        }),
+      )
+    }
     await this.driver.shutdownHost()
   }
 

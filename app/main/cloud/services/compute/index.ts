@@ -35,7 +35,7 @@ export async function createComputeService(deps: ServiceDeps): Promise<ComputeSe
     createQueued: (...a: Parameters<typeof clients.image.createQueued>) => clients.image.createQueued(...a),
     uploadFile: (...a: Parameters<typeof clients.image.uploadFile>) => clients.image.uploadFile(...a),
   }
-  const manager = new ComputeManager(repo, driver, images, deps.paths.root, deps.log)
+  const manager = new ComputeManager(repo, driver, images, deps.paths.root, deps.log, deps.config.onQuit)
   const tokens = new ConsoleTokens()
   const proxy = new SerialConsoleProxy(tokens, driver, deps.log)
   const router = new Router()
