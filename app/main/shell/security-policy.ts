@@ -1,23 +1,13 @@
 // What the window may load, where links go, and the CSP the shell adds. Plain Node (no 'electron' import) so the
 // rules are unit-tested; main-window.ts wires them to Electron's events.
+import { DASHBOARD_CSP } from '../../shared/dashboard-csp'
 
 /**
  * The shell's own Content-Security-Policy, added to every page the window loads from the cloud. The cloud sends
  * its own strict policy too; a browser enforces every policy it receives, so this one can only tighten, and it
  * still holds if the server's header is ever loosened or lost. `ws:` to the loopback address is for consoles.
  */
-export const SHELL_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ')
+export const SHELL_CSP = DASHBOARD_CSP
 
 /**
  * Returns the response headers with `policy` added as one more Content-Security-Policy value (keeping the

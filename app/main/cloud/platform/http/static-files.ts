@@ -2,6 +2,7 @@ import { promises as fs, createReadStream } from 'node:fs'
 import path from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { safeJoin } from '../paths'
+import { DASHBOARD_CSP } from '../../../../shared/dashboard-csp'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,19 +17,7 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 }
 
-/** The dashboard's strict CSP: nothing inline, nothing from elsewhere, API calls to this origin only. */
-export const DASHBOARD_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ')
+export { DASHBOARD_CSP }
 
 /** Serves the built dashboard; unknown paths without an extension get index.html (client-side routes). */
 export class StaticFiles {

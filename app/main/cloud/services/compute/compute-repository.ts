@@ -1,14 +1,9 @@
 import type { Database, SqlExecutor } from '../../platform/db/database'
+import { parseJson } from '../../platform/db/json-column'
 import type { Flavor, Instance, Keypair, TaskState, VmState } from './models'
 
 type Row = Record<string, any>
-const parse = <T>(s: unknown, d: T): T => {
-  try {
-    return typeof s === 'string' ? (JSON.parse(s) as T) : d
-  } catch {
-    return d
-  }
-}
+const parse = parseJson
 const now = () => new Date().toISOString()
 
 const INSTANCE_COLUMNS = [

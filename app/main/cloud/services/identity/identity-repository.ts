@@ -1,4 +1,5 @@
 import type { Database, SqlExecutor } from '../../platform/db/database'
+import { parseJson } from '../../platform/db/json-column'
 import type {
   AppCredential,
   Assignment,
@@ -13,13 +14,7 @@ import type {
 
 type Row = Record<string, any>
 
-const json = <T>(s: unknown, fallback: T): T => {
-  try {
-    return typeof s === 'string' ? (JSON.parse(s) as T) : fallback
-  } catch {
-    return fallback
-  }
-}
+const json = parseJson
 
 const toDomain = (r: Row): Domain => ({
   id: r.id,

@@ -1,15 +1,10 @@
 import type { Database, SqlExecutor } from '../../platform/db/database'
+import { parseJson } from '../../platform/db/json-column'
 import type { Image, ImageMember, ImageStatus } from './models'
 
 type Row = Record<string, any>
 
-const parse = <T>(s: unknown, d: T): T => {
-  try {
-    return typeof s === 'string' ? (JSON.parse(s) as T) : d
-  } catch {
-    return d
-  }
-}
+const parse = parseJson
 
 const toImage = (r: Row): Image => ({
   id: r.id,

@@ -19,57 +19,30 @@ type Handler = (req: ApiRequest, inst: Instance, arg: any) => Promise<Reply>
 /** POST /servers/{id}/action: one key in the body names the action (Nova's @wsgi.action). */
 export function registerServerActionRoutes(router: Router, manager: ComputeManager, repo: ComputeRepository, images: ImageClient, consoles: ConsoleTokens): void {
   const soft = 60_000
+  /** The actions that are one driver call and a new state. */
+  const power = (action: string, call: (id: string) => Promise<void>, vm_state: Instance['vm_state'], state: keyof typeof NOVA_POWER_STATE): Handler => async (req, inst) => {
+    await manager.action(req.ctx, inst, action, req.id, async (i) => {
+      await call(i.id)
+      return { vm_state, power_state: NOVA_POWER_STATE[state] }
+    })
+    return accepted()
+  }
+  const d = manager.driver
   const handlers: Record<string, Handler> = {
-    'os-stop': async (req, inst) => {
-      await manager.action(req.ctx, inst, 'os-stop', req.id, async (i) => {
-        await manager.driver.powerOff(i.id, { timeoutMs: soft })
-        return { vm_state: 'stopped', power_state: NOVA_POWER_STATE.shutdown }
-      })
-      return accepted()
-    },
-    'os-start': async (req, inst) => {
-      await manager.action(req.ctx, inst, 'os-start', req.id, async (i) => {
-        await manager.driver.powerOn(i.id)
-        return { vm_state: 'active', power_state: NOVA_POWER_STATE.running }
-      })
-      return accepted()
-    },
+    'os-stop': power('os-stop', (id) => d.powerOff(id, { timeoutMs: soft }), 'stopped', 'shutdown'),
+    'os-start': power('os-start', (id) => d.powerOn(id), 'active', 'running'),
+    pause: power('pause', (id) => d.pause(id), 'paused', 'paused'),
+    unpause: power('unpause', (id) => d.unpause(id), 'active', 'running'),
+    suspend: power('suspend', (id) => d.suspend(id), 'suspended', 'suspended'),
+    resume: power('resume', (id) => d.resume(id), 'active', 'running'),
     reboot: async (req, inst, arg) => {
       const type = arg?.type
       if (type !== 'SOFT' && type !== 'HARD') throw new BadRequest("Invalid input for field/attribute type. Value: must be 'SOFT' or 'HARD'", 'reboot/type')
       await manager.action(req.ctx, inst, `reboot-${type}`, req.id, async (i) => {
         // The driver leaves the guest running whatever state it was in (a HARD reboot also revives a stopped one).
-        await manager.driver.reboot(i.id, type)
+        await d.reboot(i.id, type)
         return { vm_state: 'active', power_state: NOVA_POWER_STATE.running }
       }, 'reboot')
-      return accepted()
-    },
-    pause: async (req, inst) => {
-      await manager.action(req.ctx, inst, 'pause', req.id, async (i) => {
-        await manager.driver.pause(i.id)
-        return { vm_state: 'paused', power_state: NOVA_POWER_STATE.paused }
-      })
-      return accepted()
-    },
-    unpause: async (req, inst) => {
-      await manager.action(req.ctx, inst, 'unpause', req.id, async (i) => {
-        await manager.driver.unpause(i.id)
-        return { vm_state: 'active', power_state: NOVA_POWER_STATE.running }
-      })
-      return accepted()
-    },
-    suspend: async (req, inst) => {
-      await manager.action(req.ctx, inst, 'suspend', req.id, async (i) => {
-        await manager.driver.suspend(i.id)
-        return { vm_state: 'suspended', power_state: NOVA_POWER_STATE.suspended }
-      })
-      return accepted()
-    },
-    resume: async (req, inst) => {
-      await manager.action(req.ctx, inst, 'resume', req.id, async (i) => {
-        await manager.driver.resume(i.id)
-        return { vm_state: 'active', power_state: NOVA_POWER_STATE.running }
-      })
       return accepted()
     },
     createImage: async (req, inst, arg) => {
