@@ -87,6 +87,7 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     const identity = services.find((s) => s.type === 'identity') as IdentityService
     deps.clients.identity = identity.client
     deps.clients.image = services.find((s) => s.type === 'image')!.client as ServiceClients['image']
+    deps.clients.network = services.find((s) => s.type === 'network')!.client as ServiceClients['network']
 
     const gateway = new Gateway(services, {
       authenticator: () => identity,

@@ -45,7 +45,40 @@ export interface ImageClient {
   uploadFile(imageId: string, file: string): Promise<ImageInfo>
 }
 
+/** A port as compute sees it (Neutron's attributes). */
+export interface PortInfo {
+  id: string
+  project_id: string
+  network_id: string
+  mac_address: string
+  fixed_ips: { subnet_id: string; ip_address: string }[]
+  device_id: string
+  device_owner: string
+  status: string
+  'binding:host_id': string
+  port_security_enabled: boolean
+  security_groups: string[]
+}
+
+/** What compute asks the network service for: ports for its servers (os-interface, boot with --nic). */
+export interface NetworkClient {
+  /**
+   * Creates a port for ctx's project (Neutron's create_port: network visibility, IPAM, quota, default group).
+   * @throws the network service's ApiErrors (404 network, 409 IpAddressGenerationFailure / OverQuota, …)
+   */
+  createPort(
+    ctx: import('../platform/auth-context').AuthContext,
+    fields: { network_id: string; fixed_ips?: { subnet_id?: string; ip_address?: string }[]; device_id?: string; device_owner?: string; security_groups?: string[]; name?: string },
+  ): Promise<PortInfo>
+  /** Binds/unbinds a port (device_id, device_owner, binding:host_id) with the service's authority. */
+  updatePort(portId: string, fields: Record<string, unknown>): Promise<PortInfo>
+  /** Idempotent: a missing port is not an error. Disassociates its floating IPs. */
+  deletePort(portId: string): Promise<void>
+  portsOfDevice(deviceId: string): Promise<PortInfo[]>
+}
+
 export interface ServiceClients {
   identity: IdentityClient
   image: ImageClient
+  network: NetworkClient
 }

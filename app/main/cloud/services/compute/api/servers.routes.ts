@@ -172,7 +172,7 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
     if (s.user_data !== undefined && !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s.user_data)) throw new BadRequest('User data needs to be valid base 64.', 'server/user_data')
     let networks: 'auto' | 'none' = 'auto'
     if (Array.isArray(s.networks)) {
-      if (s.networks.length) throw new BadRequest('Requested networks need the network service, which this Stackling release does not have yet; use "auto" or "none".', 'server/networks')
+      if (s.networks.length) throw new BadRequest('Attaching an instance to a Neutron network needs the userspace switch, which this Stackling release does not have yet: use "auto" (QEMU user-mode NAT) or "none".', 'server/networks')
       networks = 'none'
     } else if (s.networks) networks = s.networks
     const az = s.availability_zone ?? 'nova'
