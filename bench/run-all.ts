@@ -4,6 +4,7 @@
  * not run does (exit 1). Every child process and temp dir is gone when this process exits, however it exits.
  */
 import path from 'node:path'
+import { runComputeBench } from './compute.bench'
 import { runIdentityBench } from './identity.bench'
 import { runImageBench } from './image.bench'
 import { runMemoryBench } from './memory.bench'
@@ -19,6 +20,7 @@ const BENCHES: Record<string, (log: (msg: string) => void) => Promise<BenchOutpu
   startup: runStartupBench,
   memory: runMemoryBench,
   image: runImageBench,
+  compute: runComputeBench,
 }
 
 async function main(): Promise<number> {

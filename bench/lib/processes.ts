@@ -9,6 +9,36 @@ import path from 'node:path'
  */
 const children = new Set<ChildProcess>()
 const tempDirs = new Set<string>()
+const hooks = new Set<() => void>()
+
+/**
+ * A synchronous clean-up step for what neither a tracked child nor a temp dir covers (e.g. guests a cloud started
+ * in their own session: killing the cloud does not end them). Runs first in cleanupAll; returns an unregister.
+ */
+export function onCleanup(fn: () => void): () => void {
+  hooks.add(fn)
+  return () => void hooks.delete(fn)
+}
+
+/**
+ * SIGKILLs every process (other than this one) whose command line contains `text`, e.g. a temp dir only this
+ * run's processes name, and returns their pids. Linux only (elsewhere: nothing).
+ */
+export function killProcessesNaming(text: string): number[] {
+  if (process.platform !== 'linux' || !text) return []
+  const killed: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue
+    try {
+      if (!readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text)) continue
+      process.kill(Number(name), 'SIGKILL')
+      killed.push(Number(name))
+    } catch {
+      // ended while we looked, or not ours to read
+    }
+  }
+  return killed
+}
 
 export function trackChild(child: ChildProcess): ChildProcess {
   children.add(child)
@@ -28,11 +58,19 @@ export function removeTempDir(dir: string): void {
 }
 
 /**
- * Synchronous, so it can run from an 'exit' handler: SIGKILLs every child we started (the tracked ones, and by
- * pid any other direct child of this process, e.g. one a fixture spawned and then lost on a timeout), and
- * removes every temp dir.
+ * Synchronous, so it can run from an 'exit' handler: runs the onCleanup hooks, SIGKILLs every child we started
+ * (the tracked ones, and by pid any other direct child of this process, e.g. one a fixture spawned and then lost
+ * on a timeout), and removes every temp dir.
  */
 export function cleanupAll(): void {
+  for (const hook of hooks) {
+    try {
+      hook()
+    } catch {
+      // the next step must still run
+    }
+  }
+  hooks.clear()
   for (const child of children) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
@@ -145,6 +183,31 @@ export function cpuSeconds(pid: number): number | undefined {
   try {
     const s = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))
     return (s.utime + s.stime) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * CPU seconds this process and its reaped descendants have used (utime + stime + cutime + cstime): once a child
+ * has exited and been waited for, its CPU and that of the children it reaped are in here (Linux only).
+ */
+export function ownCpuSecondsWithReaped(): number | undefined {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8')
+    const x = f.slice(f.lastIndexOf(')') + 2).split(' ')
+    return (Number(x[11]) + Number(x[12]) + Number(x[13]) + Number(x[14])) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+
+/** The whole machine's CPU seconds so far from /proc/stat: busy (user, nice, system, irq, softirq) and steal. */
+export function hostCpuSeconds(): { busy: number; steal: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+    const [user, nice, system, , , irq, softirq, steal] = f
+    return { busy: (user! + nice! + system! + irq! + softirq!) / CLOCK_TICKS, steal: (steal ?? 0) / CLOCK_TICKS }
   } catch {
     return undefined
   }

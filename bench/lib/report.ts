@@ -58,7 +58,8 @@ export function fmt(v: number, unit: Unit): string {
     case 'req/s':
       return v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1)
     case 'ms':
-      return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)
+      // By magnitude, so that a negative difference reads like a positive one.
+      return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2)
     case 's':
       return v.toFixed(3)
     case 'MB':
