@@ -262,16 +262,21 @@ export class ComputeManager {
   private async build(inst: Instance, image: ImageInfo, requestId: string): Promise<void> {
     await this.repo.startEvent(inst.id, requestId, 'compute__do_build_and_run_instance')
     try {
-      const host = await this.hostResources()
-      const placed = await this.placed()
-      const reasons = unfitReasons(host, placed, inst.flavor, { architecture: image.properties.hw_architecture ?? image.properties.architecture, minRamMb: image.min_ram, minDiskGb: image.min_disk })
+      // One placement at a time: each claims its host (host set) before the next looks at what is placed, so
+      // instances built together (min_count > 1, parallel creates) cannot all fit in the same free memory.
+      const reasons = await this.schedule(async () => {
+        const host = await this.hostResources()
+        const placed = await this.placed()
+        const unfit = unfitReasons(host, placed, inst.flavor, { architecture: image.properties.hw_architecture ?? image.properties.architecture, minRamMb: image.min_ram, minDiskGb: image.min_disk })
+        if (!unfit.length) await this.update(inst.id, { task_state: 'spawning', host: host.hostname })
+        return unfit
+      })
       if (reasons.length) {
         const fault: Fault = { code: 500, message: 'No valid host was found. ' + reasons.join('; '), details: reasons.join('\n'), created: now() }
         await this.update(inst.id, { vm_state: 'error', task_state: null, fault })
         await this.repo.finishEvent(inst.id, requestId, 'compute__do_build_and_run_instance', 'Error', fault.message)
         return
       }
-      await this.update(inst.id, { task_state: 'spawning', host: host.hostname })
       await this.spawnGuest(inst, image)
       const mac = macFor(inst.id, 0)
       await this.update(inst.id, {
@@ -289,7 +294,8 @@ export class ComputeManager {
       await this.images.release(image.id, `instance:${inst.id}`).catch(() => undefined)
       const current = await this.repo.instance(inst.id)
       if (current && current.task_state !== 'deleting') {
-        await this.update(inst.id, { vm_state: 'error', task_state: null, power_state: 0, fault: { code: 500, message: `Build of instance ${inst.id} aborted: ${message}`, details: message, created: now() } })
+        // The failed instance no longer holds its claim on the host.
+        await this.update(inst.id, { vm_state: 'error', task_state: null, power_state: 0, host: null, fault: { code: 500, message: `Build of instance ${inst.id} aborted: ${message}`, details: message, created: now() } })
       }
       await this.repo.finishEvent(inst.id, requestId, 'compute__do_build_and_run_instance', 'Error', message)
     }
@@ -388,6 +394,15 @@ export class ComputeManager {
 
   async update(id: string, fields: Partial<Instance>): Promise<void> {
     await this.repo.db.transaction((tx) => this.repo.updateInstance(tx, id, fields))
+  }
+
+  private scheduling: Promise<unknown> = Promise.resolve()
+
+  /** Runs placement decisions one after another. */
+  private schedule<T>(decide: () => Promise<T>): Promise<T> {
+    const next = this.scheduling.then(decide)
+    this.scheduling = next.catch(() => undefined)
+    return next
   }
 
   private track(id: string, work: () => Promise<unknown>, replace = false): void {

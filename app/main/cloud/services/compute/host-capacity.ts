@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises'
 import os from 'node:os'
 import si from 'systeminformation'
 
@@ -14,22 +15,25 @@ export interface HostResources {
   cpuModel: string
 }
 
+let fixed: Promise<{ cores: number; cpuModel: string }> | undefined
+
+/**
+ * The host's figures. Cores and CPU model never change while the process runs, so they are read once; memory and
+ * the data dir's free space are read each time (they are what the scheduler's guard depends on).
+ */
 export async function readHostResources(dataDir: string): Promise<HostResources> {
-  const [cpu, mem, fs] = await Promise.all([si.cpu(), si.mem(), si.fsSize()])
-  // The filesystem that holds the data dir: the longest mount point that prefixes it.
-  const mount = fs
-    .filter((f) => dataDir === f.mount || dataDir.startsWith(f.mount.endsWith('/') ? f.mount : f.mount + '/'))
-    .sort((a, b) => b.mount.length - a.mount.length)[0]
+  fixed ??= si.cpu().then((cpu) => ({ cores: cpu.cores || os.cpus().length, cpuModel: `${cpu.manufacturer} ${cpu.brand}`.trim() }))
+  const [cpu, mem, fsStat] = await Promise.all([fixed, si.mem(), statfs(dataDir)])
   const MiB = 1024 * 1024
   const GiB = 1024 * MiB
   return {
     hostname: os.hostname(),
-    cores: cpu.cores || os.cpus().length,
+    cores: cpu.cores,
     memoryMb: Math.floor(mem.total / MiB),
     availableMemoryMb: Math.floor(mem.available / MiB),
-    diskGb: mount ? Math.floor(mount.size / GiB) : 0,
-    freeDiskGb: mount ? Math.floor(mount.available / GiB) : 0,
+    diskGb: Math.floor((fsStat.blocks * fsStat.bsize) / GiB),
+    freeDiskGb: Math.floor((fsStat.bavail * fsStat.bsize) / GiB),
     architecture: os.arch() === 'x64' ? 'x86_64' : os.arch() === 'arm64' ? 'aarch64' : os.arch(),
-    cpuModel: `${cpu.manufacturer} ${cpu.brand}`.trim(),
+    cpuModel: cpu.cpuModel,
   }
 }
