@@ -3,6 +3,7 @@ import { Alert } from '../../../components/ui/alert'
 import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { EmptyState } from '../../../components/ui/empty-state'
+import { FilterToolbar } from '../../../components/ui/filter-toolbar'
 import { Icon } from '../../../components/ui/icons'
 import { PageHeader } from '../../../components/ui/page'
 import { LoadingState } from '../../../components/ui/spinner'
@@ -146,31 +147,21 @@ function ImagesList({ basePath, launchInstance }: { basePath: string; launchInst
         </EmptyState>
       ) : (
         <>
-          <div className="toolbar">
-            <label className="search">
-              <Icon name="search" />
-              <input
-                className="input"
-                type="search"
-                placeholder="Filter by name, ID, format or status"
-                value={filter}
-                onChange={(e) => setFilter(e.target.value)}
-                aria-label="Filter images"
-                data-testid="image-filter"
-              />
-            </label>
-            <span className="muted toolbar-summary" data-testid="images-summary">
-              {live ? (
-                <span className="live" title="Refreshing every few seconds while an image is changing">
-                  <span className="live-dot" aria-hidden="true" /> live
-                </span>
-              ) : null}
+          <FilterToolbar
+            filter={filter}
+            onFilter={setFilter}
+            placeholder="Filter by name, ID, format or status"
+            label="Filter images"
+            filterTestId="image-filter"
+            summaryTestId="images-summary"
+            live={live}
+            liveTitle="Refreshing every few seconds while an image is changing"
+          >
               <span>
                 {shown.length === all.length ? `${all.length} image${all.length === 1 ? '' : 's'}` : `${shown.length} of ${all.length}`} · {formatBytes(totalBytes)}
               </span>
               {storage ? <StorageUsage used={storage.used} limit={storage.limit} project={session.project?.name} /> : null}
-            </span>
-          </div>
+          </FilterToolbar>
           {shown.length > 0 ? (
             <DataTable
               label="Images"

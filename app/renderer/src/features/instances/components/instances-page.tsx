@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Alert } from '../../../components/ui/alert'
 import { Button } from '../../../components/ui/button'
 import { EmptyState } from '../../../components/ui/empty-state'
+import { FilterToolbar } from '../../../components/ui/filter-toolbar'
 import { Icon } from '../../../components/ui/icons'
 import { PageHeader } from '../../../components/ui/page'
 import { LoadingState } from '../../../components/ui/spinner'
@@ -182,29 +183,19 @@ function InstancesList({ basePath }: { basePath: string }) {
         </EmptyState>
       ) : (
         <>
-          <div className="toolbar">
-            <label className="search">
-              <Icon name="search" />
-              <input
-                className="input"
-                type="search"
-                placeholder="Filter by name, ID, status, address or flavor"
-                value={filter}
-                onChange={(e) => setFilter(e.target.value)}
-                aria-label="Filter instances"
-                data-testid="instance-filter"
-              />
-            </label>
-            <span className="muted toolbar-summary" data-testid="instances-summary">
-              {live ? (
-                <span className="live" title="Refreshing every 2 seconds while an instance is changing">
-                  <span className="live-dot" aria-hidden="true" /> live
-                </span>
-              ) : null}
+          <FilterToolbar
+            filter={filter}
+            onFilter={setFilter}
+            placeholder="Filter by name, ID, status, address or flavor"
+            label="Filter instances"
+            filterTestId="instance-filter"
+            summaryTestId="instances-summary"
+            live={live}
+            liveTitle="Refreshing every 2 seconds while an instance is changing"
+          >
               <span>{shown.length === all.length ? `${all.length} instance${all.length === 1 ? '' : 's'}` : `${shown.length} of ${all.length}`}</span>
               {limits.data ? <QuotaSummary limits={limits.data} /> : null}
-            </span>
-          </div>
+          </FilterToolbar>
           {shown.length > 0 ? (
             <DataTable
               label="Instances"
