@@ -41,7 +41,7 @@ function findElectron() {
   return {
     missing:
       'the electron package was installed without it (ELECTRON_SKIP_BINARY_DOWNLOAD) or its download failed; ' +
-      'to get it, run `node node_modules/electron/install.js` where github.com is reachable, ' +
+      'to get it, run `node node_modules/electron/install.js` where the Electron release downloads are reachable, ' +
       'or point ELECTRON_OVERRIDE_DIST_PATH at an unpacked Electron',
   }
 }
