@@ -120,6 +120,19 @@ describe('cliEquivalent: other services', () => {
     assert.equal(id('block-storage', 'DELETE', '/volumes/v1'), 'openstack volume delete v1')
     assert.equal(id('network', 'POST', '/v2.0/subnets', { subnet: { name: 's', network_id: 'n', cidr: '10.0.0.0/24' } }), 'openstack subnet create --network n --subnet-range 10.0.0.0/24 s')
     assert.equal(id('network', 'DELETE', '/v2.0/security-groups/sg'), 'openstack security group delete sg')
+    assert.equal(id('network', 'GET', '/v2.0/networks'), 'openstack network list')
+    assert.equal(id('network', 'POST', '/v2.0/networks', { network: { name: 'n' } }), 'openstack network create n')
+    assert.equal(id('network', 'POST', '/v2.0/networks', { network: { name: 'ext', shared: true, 'router:external': true } }), 'openstack network create --share --external ext')
+    assert.equal(id('network', 'DELETE', '/v2.0/networks/n1'), 'openstack network delete n1')
+    assert.equal(id('network', 'GET', '/v2.0/routers'), 'openstack router list')
+    assert.equal(id('network', 'GET', '/v2.0/security-groups'), 'openstack security group list')
+    assert.equal(
+      id('network', 'POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: 'sg', direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '0.0.0.0/0' } }),
+      'openstack security group rule create --protocol tcp --dst-port 22 --remote-ip 0.0.0.0/0 sg',
+    )
+    assert.equal(id('network', 'DELETE', '/v2.0/security-group-rules/r1'), 'openstack security group rule delete r1')
+    assert.equal(id('network', 'GET', '/v2.0/floatingips'), 'openstack floating ip list')
+    assert.equal(id('network', 'POST', '/v2.0/floatingips', { floatingip: { floating_network_id: 'public' } }), 'openstack floating ip create public')
     assert.equal(id('object-store', 'PUT', '/photos'), 'openstack container create photos')
     assert.equal(id('object-store', 'GET', '/photos/2024/cat.jpg'), 'openstack object save photos 2024/cat.jpg')
     assert.equal(id('object-store', 'GET', ''), 'openstack container list')

@@ -560,7 +560,7 @@ function neutronResource(collection: string, noun: string, createArgs: (r: Body)
 
 const network: Rule[] = [
   { method: 'GET', pattern: '', render: () => cmd('versions show --service network') },
-  ...neutronResource('networks', 'network'),
+  ...neutronResource('networks', 'network', (r) => [r.shared === true && '--share', r['router:external'] === true && '--external']),
   ...neutronResource('subnets', 'subnet', (r) => [opt('--network', r.network_id), opt('--subnet-range', r.cidr)]),
   ...neutronResource('ports', 'port', (r) => [opt('--network', r.network_id)]),
   ...neutronResource('routers', 'router'),
@@ -570,6 +570,7 @@ const network: Rule[] = [
   ...neutronResource('security-group-rules', 'security group rule', (r) => [
     opt('--protocol', r.protocol),
     r.port_range_min !== undefined && opt('--dst-port', r.port_range_min === r.port_range_max ? r.port_range_min : `${str(r.port_range_min)}:${str(r.port_range_max)}`),
+    opt('--remote-ip', r.remote_ip_prefix),
     r.direction === 'egress' && '--egress',
     str(r.security_group_id) && q(str(r.security_group_id)!),
   ]),
