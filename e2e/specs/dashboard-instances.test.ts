@@ -38,7 +38,8 @@ describe(
     before(async () => {
       mkdirSync(RESULTS, { recursive: true })
       cloud = await startTestCloud({ timeoutMs: 60_000 })
-      ;({ browser, page, problems } = await launchDashboardBrowser({ timeoutMs: 20_000 }))
+      // Generous: this suite shares two cores with other suites that boot guests too.
+      ;({ browser, page, problems } = await launchDashboardBrowser({ timeoutMs: 45_000 }))
     })
 
     after(async () => {
@@ -181,13 +182,19 @@ describe(
     it('types into the live serial console and sees the guest answer', async () => {
       const instances = new InstancesPage(page)
       await instances.openTab('console')
-      await instances.serialState('open').waitFor({ timeout: 20_000 })
+      await instances.serialState('open').waitFor({ timeout: 60_000 })
       await instances.serialScreen.click()
-      await page.keyboard.press('Enter')
-      await instances.serialScreen.filter({ hasText: '#' }).waitFor()
+      // The guest offers its shell on Enter once its console is up; on a busy machine that can take a while, so
+      // press Enter again until the prompt shows rather than once against a fixed timeout.
+      const prompt = instances.serialScreen.filter({ hasText: '#' })
+      for (let tries = 0; tries < 30 && !(await prompt.isVisible()); tries++) {
+        await page.keyboard.press('Enter')
+        await prompt.waitFor({ timeout: 3_000 }).catch(() => undefined)
+      }
+      await prompt.waitFor({ timeout: 5_000 })
       await page.keyboard.type('echo STACKLING-$((6*7)) $(hostname)')
       await page.keyboard.press('Enter')
-      await instances.serialScreen.filter({ hasText: `STACKLING-42 ${VM}` }).waitFor({ timeout: 20_000 })
+      await instances.serialScreen.filter({ hasText: `STACKLING-42 ${VM}` }).waitFor({ timeout: 60_000 })
       await page.screenshot({ path: path.join(RESULTS, 'dashboard-instances.png') })
       const drawer = new ApiDrawer(page)
       await drawer.open()
