@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from './serve'
+import { passwordLogin } from './cloud/testing/password-login'
 
 const SERVE = path.join(__dirname, 'serve.js')
 
@@ -25,15 +26,7 @@ function run(args: string[]) {
   return { child, ready, exited, output: () => out }
 }
 
-async function login(url: string, user: string, password: string, project: string) {
-  const res = await fetch(`${url}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } }, scope: { project: { name: project, domain: { id: 'default' } } } } }),
-  })
-  assert.equal(res.status, 201)
-  return res.headers.get('x-subject-token')!
-}
+const login = passwordLogin
 
 describe('parseArgs', () => {
   it('reads --data-dir and --port in both spellings', () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import { Readable } from 'node:stream'
 import { startTestCloud, type RunningCloud } from '../fixtures/cloud'
+import { passwordLogin } from '../../app/main/cloud/testing/password-login'
 
 const GiB = 1024 ** 3
 
@@ -19,12 +20,7 @@ describe('a 2 GiB image upload and download', () => {
 
   before(async () => {
     cloud = await startTestCloud()
-    const res = await fetch(`${cloud.url}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: cloud.admin.password } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
-    })
-    token = res.headers.get('x-subject-token')!
+    token = await passwordLogin(cloud.url, 'admin', cloud.admin.password, 'admin')
   })
   after(async () => {
     await cloud?.stop()
@@ -94,14 +90,7 @@ describe('a cloud killed with SIGKILL in the middle of an upload', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'stackling-img-kill-'))
     try {
       const first = await startTestCloud({ dataDir })
-      const login = async (url: string) =>
-        (
-          await fetch(`${url}/identity/v3/auth/tokens`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/json' },
-            body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: first.admin.password } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
-          })
-        ).headers.get('x-subject-token')!
+      const login = (url: string) => passwordLogin(url, 'admin', first.admin.password, 'admin')
       const token = await login(first.url)
       const created = await fetch(`${first.url}/image/v2/images`, {
         method: 'POST',

@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { startTestCloud, type RunningCloud } from '../fixtures/cloud'
 import { openstack, openstackJson } from '../fixtures/openstack-cli'
+import { passwordLogin } from '../../app/main/cloud/testing/password-login'
 
 const MARKERS = JSON.parse(readFileSync(path.resolve(__dirname, '../../../resources/guest-image/markers.json'), 'utf8')) as { boot: string; ready: string; userData: string }
 
@@ -168,12 +169,7 @@ describe('openstack server commands on real QEMU guests', () => {
   })
 })
 
-async function token(cloud: RunningCloud, who: 'admin' | 'demo'): Promise<string> {
+function token(cloud: RunningCloud, who: 'admin' | 'demo'): Promise<string> {
   const c = cloud[who]
-  const res = await fetch(`${cloud.url}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: c.username, domain: { id: 'default' }, password: c.password } } }, scope: { project: { name: c.project, domain: { id: 'default' } } } } }),
-  })
-  return res.headers.get('x-subject-token')!
+  return passwordLogin(cloud.url, c.username, c.password, c.project)
 }

@@ -6,6 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { startCloud } from '../../start-cloud'
 import { FakeHost } from '../../drivers/hypervisor/fake/fake-driver'
+import { passwordLogin } from '../../testing/password-login'
 
 /** What happens to running guests when the cloud stops, per the onQuit setting (fake driver: state is inspectable). */
 describe('guests when the cloud quits', () => {
@@ -13,12 +14,7 @@ describe('guests when the cloud quits', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'stackling-quit-'))
     const cloud = await startCloud({ dataDir, port: 0, config: { hypervisor: 'fake', onQuit, guestImageDir: undefined } })
     const creds = JSON.parse(readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'))
-    const login = await fetch(`${cloud.url}/identity/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: creds.admin.password } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
-    })
-    const token = login.headers.get('x-subject-token')!
+    const token = await passwordLogin(cloud.url, 'admin', creds.admin.password, 'admin')
     const h = { 'X-Auth-Token': token, 'Content-Type': 'application/json' }
     execFileSync('qemu-img', ['create', '-f', 'qcow2', path.join(dataDir, 'b.qcow2'), '16M'])
     const img = (await (await fetch(`${cloud.url}/image/v2/images`, { method: 'POST', headers: h, body: JSON.stringify({ name: 'b', disk_format: 'qcow2', container_format: 'bare' }) })).json()) as { id: string }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { startInProcessCloud, type TestCloud } from '../../testing/test-cloud'
+import { passwordLogin } from '../../testing/password-login'
 
 const PATCH = 'application/openstack-images-v2.1-json-patch'
 
@@ -298,7 +299,7 @@ describe('the built guest image', () => {
       const { startCloud } = await import('../../start-cloud')
       await t.cloud.stop()
       const again = await startCloud({ dataDir: t.dataDir, port: 0, config: { guestImageDir: dir } })
-      const tok = await (await fetch(`${again.url}/identity/v3/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'demo', domain: { id: 'default' }, password: t.demo.password } } }, scope: { project: { name: 'demo', domain: { id: 'default' } } } } }) })).headers.get('x-subject-token')!
+      const tok = await passwordLogin(again.url, 'demo', t.demo.password, 'demo')
       const list2 = (await (await fetch(`${again.url}/image/v2/images?name=stackling-tiny`, { headers: { 'X-Auth-Token': tok } })).json()) as { images: unknown[] }
       assert.equal(list2.images.length, 1)
       await again.stop()

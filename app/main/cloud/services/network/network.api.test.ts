@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { startInProcessCloud, type TestCloud } from '../../testing/test-cloud'
+import { passwordLogin } from '../../testing/password-login'
 
 const N = '/networking/v2.0'
 
@@ -400,12 +401,7 @@ describe('network first-start seeding', () => {
       assert.ok(priv)
       await t.cloud.stop()
       cloud = await startCloud({ dataDir: t.dataDir, port: 0, config: { guestImageDir: undefined } })
-      const res = await fetch(`${cloud.url}/identity/v3/auth/tokens`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: t.admin.username, domain: { id: 'default' }, password: t.admin.password } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
-      })
-      const token = res.headers.get('x-subject-token')!
+      const token = await passwordLogin(cloud.url, t.admin.username, t.admin.password, 'admin')
       const nets = (await (await fetch(`${cloud.url}${N}/networks`, { headers: { 'X-Auth-Token': token } })).json()) as { networks: { name: string }[] }
       assert.deepEqual(nets.networks.map((n) => n.name).sort(), ['private', 'public'])
       const fips = (await (await fetch(`${cloud.url}${N}/floatingips`, { headers: { 'X-Auth-Token': token } })).json()) as { floatingips: unknown[] }
