@@ -15,19 +15,25 @@ export interface CloudConfig {
   accelerator: string | undefined
   /** What happens to running guests when the cloud stops: shut them down (ACPI, then hard) or keep them for re-adoption. */
   onQuit: 'stop' | 'keep'
+  /** The network data plane: the userspace switch (default) or none (API only: unit tests with the fake hypervisor). */
+  networkDriver: 'userspace' | 'noop'
 }
 
 const GiB = 1024 ** 3
 
 export function loadConfig(overrides: Partial<CloudConfig> = {}, env = process.env): CloudConfig {
   const num = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d)
-  return {
+  const config: CloudConfig = {
     imageQuotaBytes: num(env.STACKLING_IMAGE_QUOTA_BYTES, 50 * GiB),
     webDownloadMaxBytes: num(env.STACKLING_WEB_DOWNLOAD_MAX_BYTES, 20 * GiB),
     guestImageDir: env.STACKLING_GUEST_IMAGE_DIR || undefined,
     hypervisor: (['qemu', 'hyperv', 'fake'] as const).find((h) => h === env.STACKLING_HYPERVISOR) ?? 'qemu',
     accelerator: env.STACKLING_ACCEL || undefined,
     onQuit: env.STACKLING_ON_QUIT === 'keep' ? 'keep' : 'stop',
+    networkDriver: env.STACKLING_NETWORK_DRIVER === 'noop' ? 'noop' : 'userspace',
     ...overrides,
   }
+  // The fake hypervisor runs no guests: nothing to switch (unless a test asks for the switch explicitly).
+  if (config.hypervisor === 'fake' && !overrides.networkDriver) config.networkDriver = 'noop'
+  return config
 }

@@ -60,21 +60,78 @@ export interface PortInfo {
   security_groups: string[]
 }
 
-/** What compute asks the network service for: ports for its servers (os-interface, boot with --nic). */
+/** A network as compute sees it. */
+export interface NetworkInfo {
+  id: string
+  name: string
+  project_id: string
+  shared: boolean
+  'router:external': boolean
+  mtu: number
+  subnets: string[]
+}
+
+/** A subnet as compute sees it (for addresses, network_data.json and the metadata service). */
+export interface SubnetInfo {
+  id: string
+  network_id: string
+  cidr: string
+  ip_version: number
+  gateway_ip: string | null
+  dns_nameservers: string[]
+  host_routes: { destination: string; nexthop: string }[]
+  enable_dhcp: boolean
+}
+
+/**
+ * What compute asks the network service for: ports for its servers (boot with --nic / --network, delete), the
+ * networks and subnets behind them, floating IPs for `addresses`, and the data-plane hooks (NIC backend, metadata).
+ * ctx-taking calls apply the caller's visibility (a network of another project is "not found").
+ */
 export interface NetworkClient {
   /**
    * Creates a port for ctx's project (Neutron's create_port: network visibility, IPAM, quota, default group).
+   * security_groups are ids (resolve names with securityGroupIds first).
    * @throws the network service's ApiErrors (404 network, 409 IpAddressGenerationFailure / OverQuota, …)
    */
   createPort(
     ctx: import('../platform/auth-context').AuthContext,
-    fields: { network_id: string; fixed_ips?: { subnet_id?: string; ip_address?: string }[]; device_id?: string; device_owner?: string; security_groups?: string[]; name?: string },
+    fields: {
+      network_id: string
+      fixed_ips?: { subnet_id?: string; ip_address?: string }[]
+      device_id?: string
+      device_owner?: string
+      security_groups?: string[]
+      name?: string
+      dns_name?: string
+      'binding:host_id'?: string
+    },
   ): Promise<PortInfo>
-  /** Binds/unbinds a port (device_id, device_owner, binding:host_id) with the service's authority. */
+  /** Binds/unbinds a port (device_id, device_owner, binding:host_id, security_groups, dns_name) with the service's authority. */
   updatePort(portId: string, fields: Record<string, unknown>): Promise<PortInfo>
   /** Idempotent: a missing port is not an error. Disassociates its floating IPs. */
   deletePort(portId: string): Promise<void>
   portsOfDevice(deviceId: string): Promise<PortInfo[]>
+  /** A port ctx may use, or undefined (also for another project's port). */
+  getPort(ctx: import('../platform/auth-context').AuthContext, portId: string): Promise<PortInfo | undefined>
+  /** A network ctx can see, or undefined. */
+  getNetwork(ctx: import('../platform/auth-context').AuthContext, networkId: string): Promise<NetworkInfo | undefined>
+  /** Networks by id, whoever owns them (for names in `addresses`). */
+  networksById(ids: string[]): Promise<Map<string, NetworkInfo>>
+  subnetsById(ids: string[]): Promise<Map<string, SubnetInfo>>
+  /**
+   * Nova's `networks: "auto"`: the project's own non-external network if it has exactly one, else the one shared
+   * network; undefined when there is none (or several: ambiguous, like Nova's NetworkAmbiguous).
+   */
+  autoNetwork(ctx: import('../platform/auth-context').AuthContext): Promise<NetworkInfo | undefined | 'ambiguous'>
+  /** Names or ids of ctx's security groups → ids. @throws a 400-ish ApiError naming the group that does not exist. */
+  securityGroupIds(ctx: import('../platform/auth-context').AuthContext, namesOrIds: string[]): Promise<string[]>
+  /** Floating IPs associated with any of these ports (port_id → addresses). */
+  floatingIpsOfPorts(portIds: string[]): Promise<Map<string, string[]>>
+  /** What the guest NIC of this port attaches to (from the network driver). */
+  nicBackend(portId: string): import('../drivers/network/network-driver').NicBackend
+  /** Compute registers who answers 169.254.169.254 (it knows the instances). */
+  setMetadataHandler(handler: import('../drivers/network/network-driver').MetadataHandler): void
 }
 
 export interface ServiceClients {
