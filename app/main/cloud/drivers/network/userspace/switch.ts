@@ -523,9 +523,15 @@ export class VirtualSwitch {
 
   private toService(svc: ServiceEndpoint, frame: Buffer): void {
     const p = ipv4(frame)
-    if (!p || p.proto !== IPPROTO_ICMP || frame[p.l4] !== 8) return
-    if (svc.net.owners.get(p.dst) !== svc) return
-    this.deliver(svc.net, svc, buildEchoReply(frame, p, svc.mac))
+    if (!p) return
+    if (p.proto === IPPROTO_ICMP && frame[p.l4] === 8 && svc.net.owners.get(p.dst) === svc) return this.deliver(svc.net, svc, buildEchoReply(frame, p, svc.mac))
+    // A guest that learnt the gateway's MAC before a router took the gateway address still sends to the old MAC:
+    // hand its packets to the router that now holds the gateway (until its ARP entry times out).
+    for (const s of svc.net.subnets) {
+      if (s.gateway === null || !inCidr(p.src, s.cidr)) continue
+      const owner = svc.net.owners.get(s.gateway)
+      if (owner && owner.kind === 'router') return this.toRouter(owner, frame)
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- routers
