@@ -23,7 +23,6 @@ describe('network data plane with real guests', () => {
   let hostPort = 0
   const shells = new Map<string, GuestShell>()
   const servers: Record<string, { id: string; ip: string; name: string }> = {}
-  let net2 = { id: '', subnet: '' }
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(cloud.url + path, { method, headers: { 'X-Auth-Token': token, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined })
@@ -84,9 +83,8 @@ describe('network data plane with real guests', () => {
     token = await passwordLogin(cloud.url, cloud.demo.username, cloud.demo.password, cloud.demo.project)
     // A group that lets nothing in, and a second network with no router yet.
     await cli(['security', 'group', 'create', 'web'])
-    const n = await cli(['network', 'create', 'second'])
-    const s = await cli(['subnet', 'create', '--network', 'second', '--subnet-range', '192.168.50.0/24', 'second-subnet'])
-    net2 = { id: n.id, subnet: s.id }
+    await cli(['network', 'create', 'second'])
+    await cli(['subnet', 'create', '--network', 'second', '--subnet-range', '192.168.50.0/24', 'second-subnet'])
     const ids = {
       a: await launch('a', ['--network', 'private']),
       b: await launch('b', ['--network', 'private']),
