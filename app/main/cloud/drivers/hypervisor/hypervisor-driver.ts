@@ -26,10 +26,15 @@ export interface NicSpec {
   /** fa:16:3e:… */
   mac: string
   /**
-   * `user`: QEMU's user-mode network (NAT, DHCP 10.0.2.15, no inbound) — used until the network service exists.
-   * `stream`: an Ethernet frame stream on a unix socket (QEMU `-netdev stream`) served by the userspace switch.
+   * `user`: QEMU's user-mode network (NAT, DHCP 10.0.2.15, no inbound): instances of a cloud without a network data
+   * plane (the noop network driver) and instances made before the network service existed.
+   * `stream`: an Ethernet frame stream on a unix socket (QEMU `-netdev stream`) to the userspace switch. With
+   * `server: true` the guest's process listens at `socketPath` and the switch connects to it (and connects again
+   * after the cloud restarts); the driver removes a stale socket file at that path before it starts the guest and
+   * does not need the switch to be up. With `server: false` the guest connects to a socket the switch listens on,
+   * which must exist when the guest starts. The path comes from the network driver and fits a socket address.
    */
-  backend: { type: 'user' } | { type: 'stream'; socketPath: string }
+  backend: { type: 'user' } | { type: 'stream'; socketPath: string; server: boolean }
 }
 
 export interface DiskAttachment {

@@ -1,15 +1,35 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import type { AuthContext } from '../../platform/auth-context'
+import { isAdmin, type AuthContext } from '../../platform/auth-context'
+import { Forbidden } from '../../platform/errors'
 import type { Logger } from '../../platform/log'
-import { NOVA_POWER_STATE, type HostInfo, type HypervisorDriver, type PowerState } from '../../drivers/hypervisor/hypervisor-driver'
-import type { ImageClient, ImageInfo } from '../clients'
+import { NOVA_POWER_STATE, type HostInfo, type HypervisorDriver, type NicSpec, type PowerState } from '../../drivers/hypervisor/hypervisor-driver'
+import type { ImageClient, ImageInfo, NetworkClient, PortInfo } from '../clients'
 import type { ComputeRepository } from './compute-repository'
-import { HypervisorUnavailable, InstanceInvalidState, InvalidRequest, QuotaExceeded } from './errors'
+import {
+  HypervisorUnavailable,
+  InstanceInvalidState,
+  InvalidRequest,
+  NetworkAmbiguous,
+  NetworkRequiresSubnet,
+  NoNetworkAvailable,
+  PortInUse,
+  QuotaExceeded,
+  SecurityGroupNotOnInstance,
+} from './errors'
 import { readHostResources, type HostResources } from './host-capacity'
-import { QUOTA_DEFAULTS, type Fault, type Flavor, type Instance, type TaskState, type VmState } from './models'
+import { configDriveFiles, hostnameOf, macFor, type GuestNic, type MetadataInput } from './instance-metadata'
+import { addressesOf, loadVifs, onPorts, securityGroupIdsOf, securityGroupsById, type SecurityGroupInfo, type SecurityGroupLookup, type Vif } from './instance-network'
+import { QUOTA_DEFAULTS, type Fault, type Flavor, type Instance, type NetworkRequest, type ServerAddress, type TaskState, type VmState } from './models'
 import { unfitReasons } from './scheduler'
+
+/** One entry of a create request's `networks` list, as the API validated it. */
+export interface RequestedNic {
+  uuid?: string
+  port?: string
+  fixed_ip?: string
+}
 
 export interface CreateServerRequest {
   name: string
@@ -20,10 +40,25 @@ export interface CreateServerRequest {
   userData: string | null
   metadata: Record<string, string>
   configDrive: boolean
-  networks: 'auto' | 'none'
+  networks: 'auto' | 'none' | RequestedNic[]
+  /** Names or ids of security groups for the ports compute creates; undefined: the network's default group. */
+  securityGroups?: string[]
   availabilityZone: string
   count: number
 }
+
+/** What the server view shows of an instance's network, live from the network service. */
+export interface ServerNetworkView {
+  addresses: Record<string, ServerAddress[]>
+  /** undefined: the key is left out (an instance with no ports, as Nova). */
+  securityGroups?: { name: string }[]
+}
+
+/** The network service as compute uses it (see instance-network.ts for the optional part). */
+export type ComputeNetworkClient = NetworkClient & SecurityGroupLookup
+
+/** A port id no port has: asking the network driver for its backend tells whether there is a data plane at all. */
+const PROBE_PORT = '00000000-0000-0000-0000-000000000000'
 
 const now = () => new Date().toISOString()
 const POWER_SYNC_MS = 10_000
@@ -59,10 +94,16 @@ export class ComputeManager {
     private readonly repo: ComputeRepository,
     readonly driver: HypervisorDriver,
     private readonly images: ImageClient,
+    /** The network client exists once every service is created: read through this. */
+    private readonly networkClient: () => ComputeNetworkClient,
     private readonly dataDir: string,
     private readonly log: Logger,
     private readonly onQuit: 'stop' | 'keep' = 'stop',
   ) {}
+
+  private get network(): ComputeNetworkClient {
+    return this.networkClient()
+  }
 
   instanceDir(id: string): string {
     return path.join(this.dataDir, 'instances', id)
@@ -150,6 +191,7 @@ export class ComputeManager {
     }
     const projectId = ctx.projectId!
     const limits = await this.quotas(projectId)
+    const { networks, securityGroupIds } = await this.planNetworks(ctx, req)
     const reservation = `r-${randomBytes(4).toString('hex')}`
     const instances: Instance[] = Array.from({ length: req.count }, (_, i) => ({
       id: randomUUID(),
@@ -168,7 +210,8 @@ export class ComputeManager {
       config_drive: req.configDrive,
       availability_zone: req.availabilityZone,
       host: null,
-      networks: req.networks,
+      networks,
+      security_group_ids: securityGroupIds,
       addresses: {},
       metadata: req.metadata,
       fault: null,
@@ -195,8 +238,57 @@ export class ComputeManager {
         await this.repo.recordAction(tx, { instance_id: inst.id, request_id: requestId, action: 'create', project_id: projectId, user_id: ctx.userId })
       }
     })
-    for (const inst of instances) this.track(inst.id, () => this.build(inst, req.image, requestId))
+    for (const inst of instances) this.track(inst.id, () => this.build(ctx, inst, req.image, requestId))
     return instances
+  }
+
+  /**
+   * Nova's validate_networks, before anything is recorded: what each NIC will be on, checked against what ctx may
+   * use. 'auto' is the project's one network (409 when several fit, 400 when none does) — or, on a cloud without a
+   * network data plane, the user-mode NAT NIC of old.
+   */
+  private async planNetworks(ctx: AuthContext, req: CreateServerRequest): Promise<{ networks: Instance['networks']; securityGroupIds: string[] | null }> {
+    const securityGroupIds = req.securityGroups?.length ? [...new Set(await this.network.securityGroupIds(ctx, req.securityGroups))] : null
+    if (req.networks === 'none') return { networks: 'none', securityGroupIds }
+    if (req.networks === 'auto') {
+      if (!this.hasDataPlane()) return { networks: 'auto', securityGroupIds }
+      const net = await this.network.autoNetwork(ctx)
+      if (net === 'ambiguous') throw new NetworkAmbiguous()
+      if (!net) throw new NoNetworkAvailable()
+      if (!net.subnets.length) throw new NetworkRequiresSubnet(net.id)
+      return { networks: [{ network_id: net.id }], securityGroupIds }
+    }
+    const planned: NetworkRequest[] = []
+    const ports = new Set<string>()
+    for (const nic of req.networks) {
+      if (nic.port) {
+        if (req.count > 1) throw new InvalidRequest('Unable to launch multiple instances with a single configured port ID. Please launch your instance one by one with different ports.')
+        if (ports.has(nic.port)) throw new PortInUse(nic.port)
+        ports.add(nic.port)
+        const port = await this.network.getPort(ctx, nic.port)
+        if (!port) throw new InvalidRequest(`Port id ${nic.port} could not be found.`)
+        if (port.device_id) throw new PortInUse(port.id)
+        if (nic.uuid && nic.uuid !== port.network_id) throw new InvalidRequest(`Port ${port.id} is on network ${port.network_id}, not on the requested network ${nic.uuid}.`)
+        planned.push({ port_id: port.id, network_id: port.network_id })
+        continue
+      }
+      const net = await this.network.getNetwork(ctx, nic.uuid!)
+      if (!net) throw new InvalidRequest(`Network ${nic.uuid} could not be found.`)
+      if (net['router:external'] && !net.shared && !isAdmin(ctx)) throw new Forbidden(`It is not allowed to create an interface on external network ${net.id}`)
+      if (!net.subnets.length) throw new NetworkRequiresSubnet(net.id)
+      if (nic.fixed_ip && req.count > 1) throw new InvalidRequest('max_count cannot be greater than 1 if an fixed_ip is specified.')
+      planned.push({ network_id: net.id, ...(nic.fixed_ip ? { fixed_ip: nic.fixed_ip } : {}) })
+    }
+    return { networks: planned, securityGroupIds }
+  }
+
+  /** Whether the network driver connects guests; without (the noop driver) NICs fall back to user-mode NAT. */
+  hasDataPlane(): boolean {
+    try {
+      return this.network.nicBackend(PROBE_PORT).type !== 'none'
+    } catch {
+      return true
+    }
   }
 
   /** Runs an action: the state guard and task_state in one transaction, the driver work in the background. */
@@ -259,16 +351,18 @@ export class ComputeManager {
 
   // --- work ---
 
-  private async build(inst: Instance, image: ImageInfo, requestId: string): Promise<void> {
+  private async build(ctx: AuthContext, inst: Instance, image: ImageInfo, requestId: string): Promise<void> {
     await this.repo.startEvent(inst.id, requestId, 'compute__do_build_and_run_instance')
     try {
       // One placement at a time: each claims its host (host set) before the next looks at what is placed, so
       // instances built together (min_count > 1, parallel creates) cannot all fit in the same free memory.
+      let hostname = ''
       const reasons = await this.schedule(async () => {
         const host = await this.hostResources()
         const placed = await this.placed()
         const unfit = unfitReasons(host, placed, inst.flavor, { architecture: image.properties.hw_architecture ?? image.properties.architecture, minRamMb: image.min_ram, minDiskGb: image.min_disk })
         if (!unfit.length) await this.update(inst.id, { task_state: 'spawning', host: host.hostname })
+        hostname = host.hostname
         return unfit
       })
       if (reasons.length) {
@@ -277,6 +371,7 @@ export class ComputeManager {
         await this.repo.finishEvent(inst.id, requestId, 'compute__do_build_and_run_instance', 'Error', fault.message)
         return
       }
+      await this.allocatePorts(ctx, inst, hostname)
       await this.spawnGuest(inst, image)
       const mac = macFor(inst.id, 0)
       await this.update(inst.id, {
@@ -284,13 +379,15 @@ export class ComputeManager {
         task_state: null,
         power_state: NOVA_POWER_STATE.running,
         launched_at: now(),
-        addresses: inst.networks === 'none' ? {} : { 'user-net': [{ version: 4, addr: '10.0.2.15', 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': mac }] },
+        addresses: inst.networks === 'auto' ? { 'user-net': [{ version: 4, addr: '10.0.2.15', 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': mac }] } : {},
       })
       await this.repo.finishEvent(inst.id, requestId, 'compute__do_build_and_run_instance', 'Success')
     } catch (err) {
       const message = (err as Error).message
       this.log.warn('instance build failed', { instance_id: inst.id, error: message })
       await this.driver.destroy(inst.id, { keepDisks: false }).catch(() => undefined)
+      // Like Nova's _cleanup_allocated_networks: the ports made for it go, the user's are unbound.
+      await this.deallocatePorts(inst).catch((e: Error) => this.log.warn('releasing the ports of a failed build failed', { instance_id: inst.id, error: e.message }))
       await this.images.release(image.id, `instance:${inst.id}`).catch(() => undefined)
       const current = await this.repo.instance(inst.id)
       if (current && current.task_state !== 'deleting') {
@@ -305,6 +402,7 @@ export class ComputeManager {
     const dir = this.instanceDir(inst.id)
     await fs.mkdir(dir, { recursive: true })
     await this.images.hold(image.id, `instance:${inst.id}`)
+    const input = await this.metadataInput(inst, { subnets: inst.config_drive })
     await this.driver.spawn(
       {
         id: inst.id,
@@ -314,16 +412,184 @@ export class ComputeManager {
         instanceDir: dir,
         rootDisk: { baseImage: image.file!, baseFormat: image.disk_format === 'raw' ? 'raw' : 'qcow2', sizeGb: inst.flavor.disk },
         ephemeralGb: inst.flavor.ephemeral || undefined,
-        configDrive: inst.config_drive ? configDriveFiles(inst) : undefined,
-        nics: inst.networks === 'none' ? [] : [{ mac: macFor(inst.id, 0), backend: { type: 'user' } }],
+        configDrive: inst.config_drive ? configDriveFiles(input) : undefined,
+        nics: input.nics.map((n) => this.nicSpec(n)),
         imageProperties: image.properties,
       },
       { powerOn: true },
     )
   }
 
+  /** What the hypervisor plugs a NIC into: the switch's socket (QEMU listens), or user-mode NAT without a data plane. */
+  private nicSpec(nic: GuestNic): NicSpec {
+    if (nic.kind === 'user') return { mac: nic.mac, backend: { type: 'user' } }
+    if (nic.userMode) return { mac: nic.vif.port.mac_address, backend: { type: 'user' } }
+    const backend = this.network.nicBackend(nic.vif.port.id)
+    if (!backend.path) throw new Error(`The network driver gave port ${nic.vif.port.id} no socket to plug the NIC into.`)
+    return { mac: nic.vif.port.mac_address, backend: { type: 'stream', socketPath: backend.path, server: true } }
+  }
+
+  /**
+   * Build: the instance's ports, in NIC order — a new port on each requested network (device_owner compute:nova,
+   * bound to this host, named after the instance's hostname for DNS, with the requested security groups), and each
+   * port the user passed bound to it. Each is recorded as soon as it exists, so a failure or a restart half-way
+   * leaves nothing deallocatePorts would not find.
+   */
+  private async allocatePorts(ctx: AuthContext, inst: Instance, host: string): Promise<void> {
+    if (!Array.isArray(inst.networks)) return
+    for (const [position, nic] of inst.networks.entries()) {
+      let port: PortInfo
+      if (nic.port_id) {
+        // Checked at create; checked again now: another server may have taken it since.
+        const current = await this.network.getPort(ctx, nic.port_id)
+        if (!current) throw new InvalidRequest(`Port id ${nic.port_id} could not be found.`)
+        if (current.device_id && current.device_id !== inst.id) throw new PortInUse(nic.port_id)
+        port = await this.network.updatePort(nic.port_id, { device_id: inst.id, device_owner: 'compute:nova', 'binding:host_id': host })
+      } else {
+        port = await this.network.createPort(ctx, {
+          network_id: nic.network_id!,
+          ...(nic.fixed_ip ? { fixed_ips: [{ ip_address: nic.fixed_ip }] } : {}),
+          device_id: inst.id,
+          device_owner: 'compute:nova',
+          ...(inst.security_group_ids ? { security_groups: inst.security_group_ids } : {}),
+          name: '',
+          dns_name: hostnameOf(inst.name),
+          'binding:host_id': host,
+        })
+      }
+      await this.repo.db.transaction((tx) =>
+        this.repo.insertInstancePort(tx, { instance_id: inst.id, port_id: port.id, position, network_id: port.network_id, mac_address: port.mac_address, preserve_on_delete: !!nic.port_id }),
+      )
+    }
+  }
+
+  /**
+   * Nova's deallocate_for_instance: every port bound to the instance is deleted, except the ones the user passed in
+   * (preserve_on_delete), which are unbound (device_id, device_owner, binding:host_id cleared) and kept. A port
+   * compute made is deleted even if its binding changed meanwhile; a missing port is no error. Idempotent.
+   */
+  private async deallocatePorts(inst: Instance): Promise<void> {
+    const rows = await this.repo.instancePorts([inst.id])
+    if (!onPorts(inst) && !rows.length) return
+    const bound = new Set((await this.network.portsOfDevice(inst.id)).map((p) => p.id))
+    const preserved = new Set(rows.filter((r) => r.preserve_on_delete).map((r) => r.port_id))
+    for (const id of new Set([...rows.map((r) => r.port_id), ...bound])) {
+      if (preserved.has(id)) {
+        if (bound.has(id)) await this.network.updatePort(id, { device_id: '', device_owner: '', 'binding:host_id': '' })
+      } else {
+        await this.network.deletePort(id)
+      }
+      await this.repo.db.transaction((tx) => this.repo.deleteInstancePort(tx, id))
+    }
+  }
+
+  /** Everything the instance's metadata is made of, live from the network service (config drive, metadata service). */
+  async metadataInput(inst: Instance, opts: { subnets: boolean } = { subnets: true }): Promise<MetadataInput> {
+    let nics: GuestNic[] = []
+    let securityGroupNames: string[] = []
+    if (inst.networks === 'auto') {
+      nics = [{ kind: 'user', mac: macFor(inst.id, 0) }]
+      securityGroupNames = ['default']
+    } else if (onPorts(inst)) {
+      const vifs = (await loadVifs(this.network, [inst], await this.repo.instancePorts([inst.id]), opts)).get(inst.id) ?? []
+      nics = vifs.map((vif) => ({ kind: 'port', vif, userMode: this.network.nicBackend(vif.port.id).type === 'none' }))
+      const groups = await securityGroupsById(this.network, securityGroupIdsOf(vifs))
+      securityGroupNames = securityGroupIdsOf(vifs).map((id) => groups.get(id)?.name ?? id)
+    }
+    return { instance: inst, nics, securityGroupNames }
+  }
+
+  /**
+   * For the metadata service: the instance whose NIC is on this port (the port's device_id, as Neutron has it now)
+   * and that NIC's index. undefined when no instance has the port.
+   */
+  async metadataForPort(portId: string): Promise<{ input: MetadataInput; nicIndex: number } | undefined> {
+    const row = await this.repo.portById(portId)
+    const inst = row && (await this.repo.instance(row.instance_id))
+    if (!inst || !onPorts(inst)) return undefined
+    const input = await this.metadataInput(inst)
+    const nicIndex = input.nics.findIndex((n) => n.kind === 'port' && n.vif.port.id === portId)
+    // The port is no longer bound to the instance (its device_id changed in Neutron): it speaks for nobody.
+    if (nicIndex < 0) return undefined
+    return { input, nicIndex }
+  }
+
+  /**
+   * `addresses` and `security_groups` of these instances for the server view: Neutron-port instances live from the
+   * network service in one batch (so a floating IP associated later shows), the others from their record.
+   */
+  async networkViews(instances: Instance[]): Promise<Map<string, ServerNetworkView>> {
+    const out = new Map<string, ServerNetworkView>()
+    for (const i of instances) {
+      if (i.networks === 'auto') out.set(i.id, { addresses: i.addresses, securityGroups: [{ name: 'default' }] })
+      else out.set(i.id, { addresses: {} })
+    }
+    const ported = instances.filter(onPorts)
+    if (!ported.length) return out
+    try {
+      const vifs = await loadVifs(this.network, ported, await this.repo.instancePorts(ported.map((i) => i.id)))
+      const ids = [...new Set([...vifs.values()].flatMap(securityGroupIdsOf))]
+      const groups = await securityGroupsById(this.network, ids)
+      for (const [id, list] of vifs) {
+        const sg = securityGroupIdsOf(list).map((g) => ({ name: groups.get(g)?.name ?? g }))
+        out.set(id, { addresses: addressesOf(list), ...(sg.length ? { securityGroups: sg } : {}) })
+      }
+    } catch (err) {
+      this.log.warn('the network service could not say what the servers are connected to', { error: (err as Error).message })
+    }
+    return out
+  }
+
+  /** The instance's NICs now (os-interface). */
+  async interfaces(inst: Instance): Promise<Vif[]> {
+    if (!onPorts(inst)) return []
+    return (await loadVifs(this.network, [inst], await this.repo.instancePorts([inst.id]))).get(inst.id) ?? []
+  }
+
+  /** The security groups of the instance's ports (GET /servers/{id}/os-security-groups). */
+  async securityGroups(inst: Instance): Promise<SecurityGroupInfo[]> {
+    const ids = securityGroupIdsOf(await this.interfaces(inst))
+    const groups = await securityGroupsById(this.network, ids)
+    return ids.flatMap((id) => (groups.has(id) ? [groups.get(id)!] : []))
+  }
+
+  /** A security group ctx may use, by name or id (os-security-groups/{id}). @throws the network service's error. */
+  async findSecurityGroup(ctx: AuthContext, nameOrId: string): Promise<SecurityGroupInfo | undefined> {
+    const [id] = await this.network.securityGroupIds(ctx, [nameOrId])
+    return id ? (await securityGroupsById(this.network, [id])).get(id) : undefined
+  }
+
+  /**
+   * addSecurityGroup / removeSecurityGroup (Nova's security_group_api.add_to_instance / remove_from_instance): the
+   * group (name or id) goes onto, or off, every port of the instance — ports the user passed in too, as Nova does.
+   * @throws a 404 when the group does not exist, the instance has no ports, or (remove) the group is on none of them.
+   */
+  async changeSecurityGroup(ctx: AuthContext, inst: Instance, nameOrId: string, op: 'add' | 'remove'): Promise<void> {
+    // The network service says 400 for a group it cannot find (right for a create); these actions say 404, as Nova.
+    const [groupId] = await this.network.securityGroupIds(ctx, [nameOrId]).catch((err: Error & { status?: number }) => {
+      throw err.status === 400 ? new SecurityGroupNotOnInstance(err.message) : err
+    })
+    const ports = onPorts(inst) ? await this.network.portsOfDevice(inst.id) : []
+    if (!ports.length) throw new SecurityGroupNotOnInstance(`The instance ${inst.id} has no ports on the network service, so it has no security groups.`)
+    let changed = false
+    for (const port of ports) {
+      const has = port.security_groups.includes(groupId!)
+      if (op === 'add') {
+        if (port.port_security_enabled === false) throw new InvalidRequest(`Cannot add security group ${nameOrId} to instance ${inst.id}: port ${port.id} has port security disabled.`)
+        if (has) continue
+        await this.network.updatePort(port.id, { security_groups: [...port.security_groups, groupId] })
+      } else {
+        if (!has) continue
+        await this.network.updatePort(port.id, { security_groups: port.security_groups.filter((g) => g !== groupId) })
+      }
+      changed = true
+    }
+    if (op === 'remove' && !changed) throw new SecurityGroupNotOnInstance(`Security group ${nameOrId} not associated with the instance ${inst.id}`)
+  }
+
   private async teardown(inst: Instance): Promise<void> {
     await this.driver.destroy(inst.id, { keepDisks: false }).catch((err: Error) => this.log.warn('destroy failed', { instance_id: inst.id, error: err.message }))
+    await this.deallocatePorts(inst).catch((err: Error) => this.log.warn('releasing the ports failed', { instance_id: inst.id, error: err.message }))
     await fs.rm(this.instanceDir(inst.id), { recursive: true, force: true })
     if (inst.image_id) await this.images.release(inst.image_id, `instance:${inst.id}`).catch(() => undefined)
   }
@@ -354,6 +620,7 @@ export class ComputeManager {
         continue
       }
       if (inst.task_state) await this.update(inst.id, { task_state: null })
+      if (onPorts(inst)) await this.checkPorts(inst)
       const state = guests.has(inst.id) ? await this.driver.getInfo(inst.id).then((i) => i.state, () => 'shutdown' as PowerState) : 'shutdown'
       await this.syncOne(inst.id, state)
       if (guests.has(inst.id)) this.log.info('re-adopted a guest', { instance_id: inst.id, state })
@@ -364,6 +631,18 @@ export class ComputeManager {
         this.log.warn('destroying a guest no instance record owns', { guest: id })
         await this.driver.destroy(id, { keepDisks: false }).catch(() => undefined)
       }
+    }
+  }
+
+  /** At start: a port deleted in Neutron while the cloud was down leaves its NIC unplugged; the instance stays. */
+  private async checkPorts(inst: Instance): Promise<void> {
+    try {
+      const bound = new Set((await this.network.portsOfDevice(inst.id)).map((p) => p.id))
+      for (const row of await this.repo.instancePorts([inst.id])) {
+        if (!bound.has(row.port_id)) this.log.warn('an instance lost a port: its NIC stays unplugged', { instance_id: inst.id, port_id: row.port_id })
+      }
+    } catch (err) {
+      this.log.warn('could not check the ports of an instance', { instance_id: inst.id, error: (err as Error).message })
     }
   }
 
@@ -417,47 +696,4 @@ export class ComputeManager {
       })
     this.running.set(id, p)
   }
-}
-
-/** OpenStack MACs start fa:16:3e; derived from the instance id so a rebuild keeps them. */
-export function macFor(instanceId: string, index: number): string {
-  const hex = instanceId.replace(/-/g, '')
-  const b = [hex.slice(0, 2), hex.slice(2, 4), ((parseInt(hex.slice(4, 6), 16) + index) % 256).toString(16).padStart(2, '0')]
-  return `fa:16:3e:${b.join(':')}`
-}
-
-/** The config drive's files, as cloud-init's OpenStack datasource and the guest image read them. */
-export function configDriveFiles(inst: Instance): Record<string, string | Buffer> {
-  const meta = {
-    uuid: inst.id,
-    name: inst.name,
-    hostname: hostnameOf(inst.name),
-    launch_index: inst.launch_index,
-    availability_zone: inst.availability_zone,
-    project_id: inst.project_id,
-    meta: inst.metadata,
-    public_keys: inst.key_name && inst.key_data ? { [inst.key_name]: inst.key_data } : {},
-    keys: inst.key_name && inst.key_data ? [{ name: inst.key_name, type: 'ssh', data: inst.key_data }] : [],
-    devices: [],
-    random_seed: randomBytes(64).toString('base64'),
-  }
-  const network = {
-    links: inst.networks === 'none' ? [] : [{ id: 'tap0', type: 'phy', ethernet_mac_address: macFor(inst.id, 0), mtu: 1500, vif_id: inst.id }],
-    networks: inst.networks === 'none' ? [] : [{ id: 'network0', type: 'ipv4_dhcp', link: 'tap0', network_id: 'user-net' }],
-    services: [],
-  }
-  const files: Record<string, string | Buffer> = {
-    'openstack/latest/meta_data.json': JSON.stringify(meta),
-    'openstack/latest/network_data.json': JSON.stringify(network),
-    'openstack/latest/vendor_data.json': '{}',
-    'openstack/latest/vendor_data2.json': '{}',
-  }
-  if (inst.user_data) files['openstack/latest/user_data'] = Buffer.from(inst.user_data, 'base64')
-  return files
-}
-
-/** A hostname from a server name, as Nova sanitizes it. */
-export function hostnameOf(name: string): string {
-  const h = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63)
-  return h || 'server'
 }

@@ -1,6 +1,6 @@
 import type { Database, SqlExecutor } from '../../platform/db/database'
 import { parseJson } from '../../platform/db/json-column'
-import type { Flavor, Instance, Keypair, TaskState, VmState } from './models'
+import type { Flavor, Instance, InstancePort, Keypair, TaskState, VmState } from './models'
 
 type Row = Record<string, any>
 const parse = parseJson
@@ -10,13 +10,15 @@ const INSTANCE_COLUMNS = [
   'id', 'name', 'project_id', 'user_id', 'image_id', 'flavor_id', 'flavor', 'vm_state', 'task_state', 'power_state',
   'key_name', 'key_data', 'user_data', 'config_drive', 'availability_zone', 'host', 'networks', 'addresses', 'metadata',
   'fault', 'reservation_id', 'launch_index', 'access_ipv4', 'access_ipv6', 'launched_at', 'terminated_at', 'created_at',
-  'updated_at',
+  'updated_at', 'security_group_ids',
 ] as const
-const JSON_COLUMNS = new Set(['flavor', 'networks', 'addresses', 'metadata', 'fault'])
+const JSON_COLUMNS = new Set(['flavor', 'networks', 'addresses', 'metadata', 'fault', 'security_group_ids'])
+/** JSON columns whose NULL (or bad JSON) reads as null rather than {}. */
+const NULLABLE_JSON = new Set(['fault', 'security_group_ids'])
 
 const toInstance = (r: Row): Instance => {
   const out: Record<string, unknown> = {}
-  for (const c of INSTANCE_COLUMNS) out[c] = JSON_COLUMNS.has(c) ? parse(r[c], c === 'fault' ? null : {}) : r[c]
+  for (const c of INSTANCE_COLUMNS) out[c] = JSON_COLUMNS.has(c) ? parse(r[c], NULLABLE_JSON.has(c) ? null : {}) : r[c]
   out.config_drive = !!r.config_drive
   return out as unknown as Instance
 }
@@ -27,6 +29,15 @@ const instanceValues = (i: Instance) =>
     if (typeof v === 'boolean') return v ? 1 : 0
     return (v ?? null) as string | number | null
   })
+
+const toPort = (r: Row): InstancePort => ({
+  instance_id: r.instance_id,
+  port_id: r.port_id,
+  position: r.position,
+  network_id: r.network_id,
+  mac_address: r.mac_address,
+  preserve_on_delete: !!r.preserve_on_delete,
+})
 
 /** All SQL of the compute service. */
 export class ComputeRepository {
@@ -150,6 +161,7 @@ export class ComputeRepository {
     return r.changes === 1
   }
   async deleteInstance(tx: SqlExecutor, id: string): Promise<void> {
+    await tx.run('DELETE FROM compute_instance_ports WHERE instance_id = ?', [id])
     await tx.run('DELETE FROM compute_instance_action_events WHERE instance_id = ?', [id])
     await tx.run('DELETE FROM compute_instance_actions WHERE instance_id = ?', [id])
     await tx.run('DELETE FROM compute_instances WHERE id = ?', [id])
@@ -165,6 +177,30 @@ export class ComputeRepository {
       ram += f.ram ?? 0
     }
     return { instances: rows.length, cores, ram }
+  }
+
+  // Instance ports
+  /** The ports of these instances (all when ids is omitted), in NIC order. */
+  async instancePorts(instanceIds?: string[]): Promise<InstancePort[]> {
+    if (instanceIds && !instanceIds.length) return []
+    const rows = instanceIds
+      ? await this.db.all(`SELECT * FROM compute_instance_ports WHERE instance_id IN (${instanceIds.map(() => '?').join(',')}) ORDER BY instance_id, position`, instanceIds)
+      : await this.db.all('SELECT * FROM compute_instance_ports ORDER BY instance_id, position')
+    return rows.map(toPort)
+  }
+  /** The NIC on this port, if any instance has one. */
+  async portById(portId: string): Promise<InstancePort | undefined> {
+    const r = await this.db.get('SELECT * FROM compute_instance_ports WHERE port_id = ?', [portId])
+    return r && toPort(r)
+  }
+  async insertInstancePort(tx: SqlExecutor, p: InstancePort): Promise<void> {
+    await tx.run(
+      'INSERT INTO compute_instance_ports (port_id, instance_id, position, network_id, mac_address, preserve_on_delete, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [p.port_id, p.instance_id, p.position, p.network_id, p.mac_address, p.preserve_on_delete ? 1 : 0, now()],
+    )
+  }
+  async deleteInstancePort(tx: SqlExecutor, portId: string): Promise<void> {
+    await tx.run('DELETE FROM compute_instance_ports WHERE port_id = ?', [portId])
   }
 
   // Instance actions

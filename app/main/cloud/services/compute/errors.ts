@@ -39,3 +39,31 @@ export class HypervisorUnavailable extends ApiError {
     super(`The hypervisor is not available: ${reason}`)
   }
 }
+
+/** networks 'auto' with more than one network to choose from (Nova's NetworkAmbiguous). */
+export class NetworkAmbiguous extends Conflict {
+  constructor() {
+    super('Multiple possible networks found, use a Network ID to be more specific.')
+  }
+}
+
+/** networks 'auto' with no network at all: Nova would boot without a NIC; a pocket cloud says what to do. */
+export class NoNetworkAvailable extends BadRequest {
+  constructor() {
+    super('No network is available to this project to attach the server to: create one with a subnet (openstack network create, openstack subnet create), or boot with networks "none" (--nic none).', 'server/networks')
+  }
+}
+
+export class NetworkRequiresSubnet extends BadRequest {
+  constructor(networkId: string) {
+    super(`Network ${networkId} requires a subnet in order to boot instances on.`, 'server/networks')
+  }
+}
+
+export class PortInUse extends Conflict {
+  constructor(portId: string) {
+    super(`Port ${portId} is still in use.`)
+  }
+}
+
+export class SecurityGroupNotOnInstance extends NotFound {}

@@ -8,9 +8,11 @@ import { MAX_VERSION, MIN_VERSION, registerHostRoutes } from './api/host.routes'
 import { registerKeypairRoutes } from './api/keypairs.routes'
 import { registerQuotaRoutes } from './api/quotas.routes'
 import { registerServerActionRoutes } from './api/server-actions.routes'
+import { registerServerNetworkRoutes } from './api/server-network.routes'
 import { registerServerRoutes } from './api/servers.routes'
 import { ComputeManager } from './compute-manager'
 import { ComputeRepository } from './compute-repository'
+import { createMetadataHandler } from './metadata-server'
 import { COMPUTE_MIGRATIONS } from './migrations'
 import { COMPUTE_POLICIES } from './policies'
 import { ConsoleTokens, SerialConsoleProxy } from './serial-console'
@@ -19,7 +21,10 @@ export interface ComputeService extends Service {
   readonly manager: ComputeManager
 }
 
-/** Compute (Nova v2.1) at /compute: flavors, key pairs, quotas, servers on the hypervisor driver, consoles. */
+/**
+ * Compute (Nova v2.1) at /compute: flavors, key pairs, quotas, servers on the hypervisor driver and on Neutron ports,
+ * consoles, and the metadata service the network driver hands guest requests to.
+ */
 export async function createComputeService(deps: ServiceDeps): Promise<ComputeService> {
   const repo = new ComputeRepository(deps.db)
   const driver = await createHypervisorDriver(deps.config.hypervisor, { dataDir: deps.paths.root, log: deps.log, accelerator: deps.config.accelerator }).catch(
@@ -35,7 +40,8 @@ export async function createComputeService(deps: ServiceDeps): Promise<ComputeSe
     createQueued: (...a: Parameters<typeof clients.image.createQueued>) => clients.image.createQueued(...a),
     uploadFile: (...a: Parameters<typeof clients.image.uploadFile>) => clients.image.uploadFile(...a),
   }
-  const manager = new ComputeManager(repo, driver, images, deps.paths.root, deps.log, deps.config.onQuit)
+  // Likewise the network client; the optional security group lookup is used when the network service offers it.
+  const manager = new ComputeManager(repo, driver, images, () => clients.network, deps.paths.root, deps.log, deps.config.onQuit)
   const tokens = new ConsoleTokens()
   const proxy = new SerialConsoleProxy(tokens, driver, deps.log)
   const router = new Router()
@@ -45,6 +51,7 @@ export async function createComputeService(deps: ServiceDeps): Promise<ComputeSe
   registerQuotaRoutes(router, repo, manager)
   registerServerRoutes(router, manager, repo, images)
   registerServerActionRoutes(router, manager, repo, images, tokens)
+  registerServerNetworkRoutes(router, manager, repo)
 
   return {
     type: 'compute',
@@ -66,6 +73,8 @@ export async function createComputeService(deps: ServiceDeps): Promise<ComputeSe
       return true
     },
     async start() {
+      // The network driver hands us each guest's request to 169.254.169.254 with the port it came from.
+      clients.network.setMetadataHandler(createMetadataHandler((portId) => manager.metadataForPort(portId), deps.log.child({ component: 'metadata' })))
       manager.start()
     },
     async stop() {

@@ -109,4 +109,22 @@ INSERT INTO compute_flavors (id, name, vcpus, ram, disk, created_at) VALUES ('4'
 INSERT INTO compute_flavors (id, name, vcpus, ram, disk, created_at) VALUES ('5', 'm1.xlarge', 8, 16384, 160, '2026-01-01T00:00:00Z');
 `,
   },
+  {
+    // Neutron ports: which port each NIC is on, and whether compute made it (deleted with the instance) or the
+    // user passed it in (unbound, kept). port_id is unique: a port serves one NIC (the metadata service relies on it).
+    id: 'compute-0003-instance-ports',
+    sql: `
+CREATE TABLE compute_instance_ports (
+  port_id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  network_id TEXT NOT NULL,
+  mac_address TEXT NOT NULL,
+  preserve_on_delete INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX compute_instance_ports_instance ON compute_instance_ports (instance_id, position);
+ALTER TABLE compute_instances ADD COLUMN security_group_ids TEXT;
+`,
+  },
 ]

@@ -45,6 +45,35 @@ export interface Fault {
   created: string
 }
 
+/** One NIC of a create request: a port of the user's, or a new port on a network (with a fixed IP, maybe). */
+export interface NetworkRequest {
+  network_id?: string
+  port_id?: string
+  fixed_ip?: string
+}
+
+/** A port an instance's NIC is on. */
+export interface InstancePort {
+  instance_id: string
+  port_id: string
+  /** NIC order (eth0, eth1, …). */
+  position: number
+  network_id: string
+  mac_address: string
+  /**
+   * Nova's preserve_on_delete: the user passed this port in (networks[].port), so deleting the instance unbinds it;
+   * otherwise compute created it and deletes it with the instance.
+   */
+  preserve_on_delete: boolean
+}
+
+export interface ServerAddress {
+  version: number
+  addr: string
+  'OS-EXT-IPS:type': 'fixed' | 'floating'
+  'OS-EXT-IPS-MAC:mac_addr': string
+}
+
 export interface Instance {
   id: string
   name: string
@@ -63,8 +92,17 @@ export interface Instance {
   config_drive: boolean
   availability_zone: string
   host: string | null
-  networks: 'auto' | 'none' | unknown[]
-  addresses: Record<string, { version: number; addr: string; 'OS-EXT-IPS:type': string; 'OS-EXT-IPS-MAC:mac_addr': string }[]>
+  /**
+   * Where the instance's NICs go. A list: Neutron ports, one a request, in NIC order (compute_instance_ports records
+   * the port each one got). 'none': no NIC. 'auto': one NIC on QEMU user-mode NAT ('user-net'): instances of a cloud
+   * whose network driver has no data plane (noop) and those made before the network service existed. A request's
+   * 'auto' on a cloud with a data plane is resolved at create time into a list.
+   */
+  networks: 'auto' | 'none' | NetworkRequest[]
+  /** Security groups (ids) for the ports compute creates; null: the network's default group. */
+  security_group_ids: string[] | null
+  /** Only for networks 'auto' (user-mode NAT); Neutron-port instances get theirs from the network service, live. */
+  addresses: Record<string, ServerAddress[]>
   metadata: Record<string, string>
   fault: Fault | null
   reservation_id: string

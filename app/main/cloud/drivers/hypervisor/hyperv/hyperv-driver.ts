@@ -398,7 +398,10 @@ export class HyperVDriver implements HypervisorDriver {
     }
     for (const n of spec.nics) {
       if (n.backend.type !== 'user') {
-        throw new DriverError(`Hyper-V guests join a Hyper-V virtual switch; a NIC on a ${n.backend.type} backend (a QEMU socket) cannot be plugged.`)
+        throw new DriverError(
+          `Hyper-V guests join a Hyper-V virtual switch; a NIC on a ${n.backend.type} backend (a QEMU socket of the userspace switch) cannot be plugged. ` +
+            'Neutron ports on Hyper-V need a Hyper-V switch driver for the network service, which this Stackling does not have yet: boot with --nic none, or run the cloud with STACKLING_NETWORK_DRIVER=noop.',
+        )
       }
       cmd.hypervMac(n.mac)
     }

@@ -54,7 +54,7 @@ describe('guest-argv', () => {
         volumes: [vol],
         nics: [
           { mac: 'fa:16:3e:00:00:01', backend: { type: 'user' } },
-          { mac: 'fa:16:3e:00:00:02', backend: { type: 'stream', socketPath: '/run/stackling/net,1.sock' } },
+          { mac: 'fa:16:3e:00:00:02', backend: { type: 'stream', socketPath: '/run/stackling/net,1.sock', server: false } },
         ],
         imageProperties: { hw_rng_model: 'virtio' },
       }),
@@ -82,6 +82,21 @@ describe('guest-argv', () => {
       ...TAIL,
       '-S',
     ])
+  })
+
+  it('a NIC on a Neutron port: QEMU is the stream server at the network driver\'s path, the switch connects to it', () => {
+    const argv = buildGuestArgv(
+      hw({ nics: [{ mac: 'FA:16:3E:AA:BB:CC', backend: { type: 'stream', socketPath: '/data/network/ports/4f1c2d3e-aaaa.sock', server: true } }] }),
+      files,
+      { accelerator: 'tcg' },
+      { paused: false },
+    )
+    const at = argv.indexOf('-netdev')
+    assert.deepEqual(argv.slice(at, at + 4), [
+      '-netdev', 'stream,id=net0,server=on,addr.type=unix,addr.path=/data/network/ports/4f1c2d3e-aaaa.sock',
+      '-device', 'virtio-net-pci,id=nic0,netdev=net0,mac=fa:16:3e:aa:bb:cc,romfile=',
+    ])
+    assert.equal(argv.filter((a) => a === '-netdev').length, 1)
   })
 
   it('image properties: q35, SCSI root disk, e1000 NIC', () => {

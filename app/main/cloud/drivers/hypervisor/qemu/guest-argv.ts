@@ -214,7 +214,7 @@ export function buildGuestArgv(hw: GuestHardware, files: GuestFiles, host: HostF
     const netdev =
       nic.backend.type === 'user'
         ? opts('user', { id: `net${i}` })
-        : opts('stream', { id: `net${i}`, server: false, 'addr.type': 'unix', 'addr.path': nic.backend.socketPath })
+        : opts('stream', { id: `net${i}`, server: nic.backend.server, 'addr.type': 'unix', 'addr.path': nic.backend.socketPath })
     a.push('-netdev', netdev)
     // romfile= : no iPXE option ROM (nothing boots from the network; saves start time and memory).
     a.push('-device', opts(nicModel, { id: `nic${i}`, netdev: `net${i}`, mac: nic.mac.toLowerCase(), romfile: '' }))

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import childProcess from 'node:child_process'
 import { existsSync, promises as fs, readFileSync } from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -241,12 +242,49 @@ describe('QEMU driver', { timeout: 600_000 }, () => {
       )
       assert.deepEqual(await fs.readdir(instanceDir), [])
       assert.ok(!(await driver.listGuests()).includes(id))
-      // A stream NIC whose switch socket is absent: QEMU 7.2 would start with the NIC silently unplugged.
+      // A client-mode stream NIC whose switch socket is absent: QEMU 7.2 would start with the NIC silently unplugged.
       await assert.rejects(
-        driver.spawn({ ...base, nics: [{ mac: 'fa:16:3e:00:00:03', backend: { type: 'stream', socketPath: path.join(dataDir, 'no-switch.sock') } }] }, { powerOn: true }),
+        driver.spawn({ ...base, nics: [{ mac: 'fa:16:3e:00:00:03', backend: { type: 'stream', socketPath: path.join(dataDir, 'no-switch.sock'), server: false } }] }, { powerOn: true }),
         /no-switch\.sock is not there/,
       )
       assert.deepEqual(await fs.readdir(instanceDir), [])
+      // A server-mode NIC never deletes a file that is not a socket.
+      const notSocket = path.join(dataDir, 'precious.txt')
+      await fs.writeFile(notSocket, 'keep me')
+      await assert.rejects(
+        driver.spawn({ ...base, nics: [{ mac: 'fa:16:3e:00:00:04', backend: { type: 'stream', socketPath: notSocket, server: true } }] }, { powerOn: true }),
+        /precious\.txt exists and is not a socket/,
+      )
+      assert.equal(await fs.readFile(notSocket, 'utf8'), 'keep me')
+      assert.deepEqual(await fs.readdir(instanceDir), [])
+    })
+
+    it('a server-mode stream NIC listens where the network driver said, with no switch up, over a stale socket', { timeout: 60_000 }, async () => {
+      const id = '5e1f0000-0000-4000-8000-00000000ee01'
+      const instanceDir = path.join(dataDir, 'instances', id)
+      await fs.mkdir(instanceDir, { recursive: true })
+      const socketPath = path.join(dataDir, 'net', 'p1.sock')
+      await fs.mkdir(path.dirname(socketPath), { recursive: true })
+      // A socket file left behind by an earlier process (bound, never unlinked; nobody listens on it any more).
+      childProcess.execFileSync('python3', ['-c', 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', socketPath])
+      assert.ok((await fs.lstat(socketPath)).isSocket())
+      try {
+        await driver.spawn(
+          { id, name: 'nic', vcpus: 1, memoryMb: 256, instanceDir, rootDisk: { baseImage: IMAGE, baseFormat: 'qcow2', sizeGb: 0 }, nics: [{ mac: 'fa:16:3e:00:00:05', backend: { type: 'stream', socketPath, server: true } }] },
+          { powerOn: true },
+        )
+        // QEMU is the server: a client (the switch) can connect.
+        await new Promise<void>((resolve, reject) => {
+          const c = net.connect(socketPath, () => {
+            c.destroy()
+            resolve()
+          })
+          c.once('error', reject)
+        })
+      } finally {
+        await driver.destroy(id, { keepDisks: false })
+      }
+      assert.equal(await fs.lstat(socketPath).catch(() => undefined), undefined, 'destroy removes the NIC socket')
     })
 
     it('refuses image properties it cannot honour before creating anything', async () => {

@@ -731,13 +731,7 @@ export class QemuDriver implements HypervisorDriver {
     // One earlier generation of the console log is kept; the live one restarts when it passes 2 MiB.
     const log = await fs.stat(f.consoleLog).catch(() => undefined)
     if (log && log.size > 2 * 1024 * 1024) await fs.rename(f.consoleLog, `${f.consoleLog}.1`)
-    // QEMU 7.2 connects a stream netdev in the background and never retries: a switch socket that is not there
-    // now would leave the NIC unplugged for the guest's whole life.
-    for (const [i, nic] of g.record.hardware.nics.entries()) {
-      if (nic.backend.type !== 'stream') continue
-      const st = await fs.stat(nic.backend.socketPath).catch(() => undefined)
-      if (!st?.isSocket()) throw new DriverError(`NIC ${i} of guest ${g.id}: the network socket ${nic.backend.socketPath} is not there (is the switch running?).`)
-    }
+    await this.prepareNicSockets(g)
     const argv = buildGuestArgv(g.record.hardware, f, { accelerator: this.accel!.accelerator }, opts)
     const errFd = openSync(f.qemuLog, 'w')
     let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined
@@ -868,7 +862,38 @@ export class QemuDriver implements HypervisorDriver {
     if (!(await this.waitForExit(g, 5000))) throw new DriverError(`The QEMU process of guest ${g.id} (pid ${g.pid}) does not exit.`)
   }
 
+  /**
+   * Server-mode stream NICs: QEMU listens at the path the network driver chose, so a socket file left there by the
+   * guest's previous process is removed (only a socket: anything else at that path is an error, never deleted).
+   * Client-mode NICs: QEMU 7.2 connects in the background and never retries, so a switch socket that is not there
+   * now would leave the NIC unplugged for the guest's whole life.
+   */
+  private async prepareNicSockets(g: Guest): Promise<void> {
+    for (const [i, nic] of g.record.hardware.nics.entries()) {
+      if (nic.backend.type !== 'stream') continue
+      const socketPath = nic.backend.socketPath
+      const st = await fs.lstat(socketPath).catch(() => undefined)
+      if (nic.backend.server) {
+        if (st && !st.isSocket()) throw new DriverError(`NIC ${i} of guest ${g.id}: ${socketPath} exists and is not a socket; it is not removed.`)
+        if (st) await fs.rm(socketPath, { force: true })
+        await fs.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o700 })
+      } else if (!st?.isSocket()) {
+        throw new DriverError(`NIC ${i} of guest ${g.id}: the network socket ${socketPath} is not there (is the switch running?).`)
+      }
+    }
+  }
+
+  /** The sockets server-mode NICs listened on (once the guest is gone: the switch must not find them again). */
+  private async removeNicSockets(g: Guest): Promise<void> {
+    for (const nic of g.record.hardware.nics) {
+      if (nic.backend.type !== 'stream' || !nic.backend.server) continue
+      const st = await fs.lstat(nic.backend.socketPath).catch(() => undefined)
+      if (st?.isSocket()) await fs.rm(nic.backend.socketPath, { force: true })
+    }
+  }
+
   private async removeGuestFiles(g: Guest, keepDisks: boolean): Promise<void> {
+    await this.removeNicSockets(g).catch(() => undefined)
     const keep = new Set(keepDisks ? [g.files.rootDisk, g.files.ephemeralDisk] : [])
     for (const name of await fs.readdir(g.files.dir).catch(() => [] as string[])) {
       const p = path.join(g.files.dir, name)

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { promises as fs, readFileSync } from 'node:fs'
+import { existsSync, promises as fs, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Logger } from '../../../platform/log'
 import { QmpClient } from '../../hypervisor/qemu/qmp-client'
@@ -58,7 +58,11 @@ export class SlirpUplink {
     await fs.mkdir(this.opts.dir, { recursive: true, mode: 0o700 })
     await killStale(this.pidPath, `stackling-uplink-${this.opts.name}`)
     for (const p of [this.streamPath, this.qmpPath]) await fs.rm(p, { force: true })
-    const child = spawn(this.opts.qemu ?? process.env.STACKLING_QEMU ?? 'qemu-system-x86_64', this.argv(), { stdio: ['ignore', 'ignore', 'pipe'] })
+    const qemu = this.opts.qemu ?? process.env.STACKLING_QEMU ?? 'qemu-system-x86_64'
+    // On Linux the uplink dies with the cloud even on a kill -9 (parent-death signal via util-linux setpriv); elsewhere
+    // the next start kills it by its pidfile.
+    const [program, args] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'TERM', '--', qemu, ...this.argv()]] : [qemu, this.argv()]
+    const child = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] })
     this.child = child
     let stderr = ''
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)))
@@ -116,6 +120,8 @@ export class SlirpUplink {
     return (await this.qmp!.execute('human-monitor-command', { 'command-line': line })) as string
   }
 }
+
+const SETPRIV = process.platform === 'linux' ? ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) : undefined
 
 /** Kills the process a pidfile names if its command line is still `name` (not a recycled pid). */
 export async function killStale(pidFile: string, name: string): Promise<void> {

@@ -14,6 +14,12 @@ import { serverView } from './views'
 
 const accepted = (): Reply => ({ status: 202, text: '', headers: { 'Content-Length': 0 } })
 
+function securityGroupName(arg: unknown, action: string): string {
+  const name = arg && typeof arg === 'object' ? (arg as Record<string, unknown>).name : undefined
+  if (typeof name !== 'string' || !name.trim()) throw new BadRequest(`Invalid input for field/attribute name: ${action} needs {"name": "<security group name or id>"}.`, `${action}/name`)
+  return name.trim()
+}
+
 type Handler = (req: ApiRequest, inst: Instance, arg: any) => Promise<Reply>
 
 /** POST /servers/{id}/action: one key in the body names the action (Nova's @wsgi.action). */
@@ -79,7 +85,17 @@ export function registerServerActionRoutes(router: Router, manager: ComputeManag
       await images.hold(image.id, `instance:${inst.id}`)
       await manager.action(req.ctx, inst, 'rebuild', req.id, (i) => manager.rebuildGuest(i, image, changes))
       const current = (await repo.instance(inst.id))!
-      return json(202, { server: { ...serverView(req.serviceUrl, current, req.ctx), adminPass: arg.adminPass ?? randomBytes(9).toString('base64url') } })
+      const net = (await manager.networkViews([current])).get(current.id)
+      return json(202, { server: { ...serverView(req.serviceUrl, current, req.ctx, net), adminPass: arg.adminPass ?? randomBytes(9).toString('base64url') } })
+    },
+    // What `openstack server add/remove security group` sends at 2.1; the name may also be an id (the CLI sends one).
+    addSecurityGroup: async (req, inst, arg) => {
+      await manager.changeSecurityGroup(req.ctx, inst, securityGroupName(arg, 'addSecurityGroup'), 'add')
+      return accepted()
+    },
+    removeSecurityGroup: async (req, inst, arg) => {
+      await manager.changeSecurityGroup(req.ctx, inst, securityGroupName(arg, 'removeSecurityGroup'), 'remove')
+      return accepted()
     },
     'os-getConsoleOutput': async (_req, inst, arg) => {
       const length = arg?.length

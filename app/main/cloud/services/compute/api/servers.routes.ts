@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
 import { isAdmin } from '../../../platform/auth-context'
 import { BadRequest, Forbidden } from '../../../platform/errors'
 import type { Router } from '../../../platform/http/router'
 import { json, noContent, type ApiRequest } from '../../../platform/http/types'
 import type { ImageClient } from '../../clients'
-import type { ComputeManager } from '../compute-manager'
+import type { ComputeManager, CreateServerRequest, RequestedNic } from '../compute-manager'
 import type { ComputeRepository } from '../compute-repository'
 import { InstanceNotFound, InvalidRequest } from '../errors'
 import type { Instance } from '../models'
@@ -65,6 +66,60 @@ type CreateBody = { server: Record<string, any> }
 
 /** The last path segment of a ref that may be a URL (Nova accepts both). */
 const refId = (ref: unknown): string => String(ref).split('/').filter(Boolean).pop() ?? ''
+
+/** oslo's is_uuid_like: 32 hex digits, dashes optional. */
+const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i
+
+/**
+ * `networks` at 2.1: absent or [] — whatever is available (Nova's behaviour before 2.37, what the CLI sends without
+ * --nic), "auto"/"none", or a list of {uuid}, {port} or {uuid, fixed_ip} (`tag` needs 2.32). Shapes only; whether
+ * the networks and ports exist and may be used is the manager's business.
+ */
+export function parseNetworks(v: unknown): CreateServerRequest['networks'] {
+  if (v === undefined || v === null) return 'auto'
+  if (v === 'auto' || v === 'none') return v
+  if (!Array.isArray(v)) throw new BadRequest(`Invalid input for field/attribute networks. Value: ${JSON.stringify(v)}. must be "auto", "none" or a list`, 'server/networks')
+  if (!v.length) return 'auto'
+  return v.map((n: unknown, i): RequestedNic => {
+    const f = `networks[${i}]`
+    if (!n || typeof n !== 'object' || Array.isArray(n)) throw new BadRequest(`Invalid input for field/attribute ${f}. Value: ${JSON.stringify(n)}. is not of type 'object'`, `server/networks/${i}`)
+    const nic = n as Record<string, unknown>
+    const extra = Object.keys(nic).filter((k) => !['uuid', 'port', 'fixed_ip'].includes(k))
+    if (extra.length) {
+      const hint = extra.includes('tag') ? ' (a NIC tag needs microversion 2.32; this cloud speaks 2.1)' : ''
+      throw new BadRequest(`Invalid input for field/attribute ${f}. Additional properties are not allowed (${extra.map((k) => `'${k}'`).join(', ')} ${extra.length > 1 ? 'were' : 'was'} unexpected)${hint}`, `server/networks/${i}`)
+    }
+    const out: RequestedNic = {}
+    if (nic.port !== undefined && nic.port !== null) {
+      if (typeof nic.port !== 'string' || !UUID_LIKE.test(nic.port)) throw new BadRequest(`Invalid input for field/attribute ${f}.port. Value: ${nic.port}. '${nic.port}' is not a 'uuid'`, `server/networks/${i}/port`)
+      out.port = nic.port
+    }
+    if (nic.uuid !== undefined) {
+      if (typeof nic.uuid !== 'string' || !UUID_LIKE.test(nic.uuid)) throw new BadRequest(`Bad networks format: network uuid is not in proper format (${nic.uuid}) at ${f}.uuid`, `server/networks/${i}/uuid`)
+      out.uuid = nic.uuid
+    }
+    if (nic.fixed_ip !== undefined) {
+      if (typeof nic.fixed_ip !== 'string' || !isIP(nic.fixed_ip)) throw new BadRequest(`Invalid input for field/attribute ${f}.fixed_ip. Value: ${nic.fixed_ip}. '${nic.fixed_ip}' is not a 'ip-address'`, `server/networks/${i}/fixed_ip`)
+      if (out.port) throw new BadRequest(`Specified Fixed IP '${nic.fixed_ip}' cannot be used with port '${out.port}': the two cannot be specified together.`, `server/networks/${i}`)
+      out.fixed_ip = nic.fixed_ip
+    }
+    if (!out.port && !out.uuid) throw new BadRequest(`Bad network format: missing 'uuid' at ${f} (give a network uuid or a port)`, `server/networks/${i}`)
+    return out
+  })
+}
+
+/** `security_groups` of a create request: [{name}] (names or ids); undefined when absent. */
+export function parseSecurityGroups(v: unknown): string[] | undefined {
+  if (v === undefined) return undefined
+  if (!Array.isArray(v)) throw new BadRequest('Invalid input for field/attribute security_groups: must be a list of {"name": …}.', 'server/security_groups')
+  return v.map((g: unknown, i) => {
+    const name = g && typeof g === 'object' && !Array.isArray(g) ? (g as Record<string, unknown>).name : undefined
+    if (typeof name !== 'string' || !name || Object.keys(g as object).some((k) => k !== 'name')) {
+      throw new BadRequest(`Invalid input for field/attribute security_groups[${i}]: must be {"name": "<name or id>"}.`, `server/security_groups/${i}`)
+    }
+    return name
+  })
+}
 
 const int = (v: unknown, field: string, d: number): number => {
   if (v === undefined) return d
@@ -134,7 +189,8 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
     if (limitRaw !== null && !/^\d+$/.test(limitRaw)) throw new BadRequest(`Invalid limit: ${limitRaw}`, 'limit')
     const limit = Math.min(limitRaw === null ? 1000 : Number(limitRaw), 1000)
     const page = all.slice(0, limit)
-    const body: Record<string, unknown> = { servers: page.map((i) => (detail ? serverView(base(req), i, req.ctx) : serverRef(base(req), i))) }
+    const nets = detail ? await manager.networkViews(page) : undefined
+    const body: Record<string, unknown> = { servers: page.map((i) => (nets ? serverView(base(req), i, req.ctx, nets.get(i.id)) : serverRef(base(req), i))) }
     if (all.length > limit && page.length) {
       const next = new URLSearchParams(q)
       next.set('marker', page[page.length - 1]!.id)
@@ -170,11 +226,8 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
       keyData = kp.public_key
     }
     if (s.user_data !== undefined && !/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(s.user_data)) throw new BadRequest('User data needs to be valid base 64.', 'server/user_data')
-    let networks: 'auto' | 'none' = 'auto'
-    if (Array.isArray(s.networks)) {
-      if (s.networks.length) throw new BadRequest('Attaching an instance to a Neutron network needs the userspace switch, which this Stackling release does not have yet: use "auto" (QEMU user-mode NAT) or "none".', 'server/networks')
-      networks = 'none'
-    } else if (s.networks) networks = s.networks
+    const networks = parseNetworks(s.networks)
+    const securityGroups = parseSecurityGroups(s.security_groups)
     const az = s.availability_zone ?? 'nova'
     if (az.split(':')[0] !== 'nova') throw new BadRequest(`The requested availability zone is not available: ${az}`, 'server/availability_zone')
     const min = int(s.min_count, 'min_count', 1)
@@ -183,24 +236,32 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
     const configDrive = s.config_drive === undefined ? true : s.config_drive === true || ['true', 'True', '1', 'yes'].includes(String(s.config_drive))
     const created = await manager.create(
       req.ctx,
-      { name: s.name, image, flavor, keyName: s.key_name ?? null, keyData, userData: s.user_data?.replace(/\s+/g, '') ?? null, metadata: s.metadata ?? {}, configDrive, networks, availabilityZone: 'nova', count: max },
+      { name: s.name, image, flavor, keyName: s.key_name ?? null, keyData, userData: s.user_data?.replace(/\s+/g, '') ?? null, metadata: s.metadata ?? {}, configDrive, networks, securityGroups, availabilityZone: 'nova', count: max },
       req.id,
     )
     if (s.return_reservation_id === true || s.return_reservation_id === 'True') return json(202, { reservation_id: created[0]!.reservation_id })
     const first = created[0]!
     return json(
       202,
-      { server: { ...serverRef(base(req), first), adminPass: s.adminPass ?? randomPass(), 'OS-DCF:diskConfig': 'MANUAL', security_groups: [{ name: 'default' }] } },
+      {
+        server: {
+          ...serverRef(base(req), first),
+          adminPass: s.adminPass ?? randomPass(),
+          'OS-DCF:diskConfig': 'MANUAL',
+          security_groups: [...new Set(securityGroups ?? ['default'])].map((name) => ({ name })),
+        },
+      },
       { Location: `${base(req)}/v2.1/servers/${first.id}` },
     )
   })
 
-  router.get('/v2.1/servers/:server_id', one('compute:servers:show'), (req, i) => json(200, { server: serverView(base(req), i, req.ctx) }))
+  const view = async (req: ApiRequest, i: Instance) => serverView(base(req), i, req.ctx, (await manager.networkViews([i])).get(i.id))
+  router.get('/v2.1/servers/:server_id', one('compute:servers:show'), async (req, i) => json(200, { server: await view(req, i) }))
 
   router.put('/v2.1/servers/:server_id', { ...one('compute:servers:update'), body: UPDATE }, async (req: ApiRequest<{ server: { name?: string; accessIPv4?: string; accessIPv6?: string } }>, i) => {
     const s = req.body.server
     await manager.update(i.id, { ...(s.name ? { name: s.name } : {}), ...(s.accessIPv4 !== undefined ? { access_ipv4: s.accessIPv4 } : {}), ...(s.accessIPv6 !== undefined ? { access_ipv6: s.accessIPv6 } : {}) })
-    return json(200, { server: serverView(base(req), (await repo.instance(i.id))!, req.ctx) })
+    return json(200, { server: await view(req, (await repo.instance(i.id))!) })
   })
 
   router.delete('/v2.1/servers/:server_id', one('compute:servers:delete'), async (req, i) => {
