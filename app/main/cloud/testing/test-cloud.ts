@@ -23,10 +23,10 @@ export interface TestCloud {
   close(): Promise<void>
 }
 
-/** An in-process cloud on a temp data dir and a free port, for API tests. */
+/** An in-process cloud on a temp data dir and a free port, for API tests (no network data plane unless config asks for it). */
 export async function startInProcessCloud(config: Partial<CloudConfig> = {}): Promise<TestCloud> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'stackling-test-'))
-  const cloud = await startCloud({ dataDir, port: 0, config: { guestImageDir: undefined, ...config } })
+  const cloud = await startCloud({ dataDir, port: 0, config: { guestImageDir: undefined, networkDriver: 'noop', ...config } })
   const creds = JSON.parse(readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'))
   const call = async <T>(method: string, p: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
     const headers: Record<string, string> = { ...opts.headers }

@@ -72,6 +72,25 @@ export function firstHost(c: Cidr): string {
   return intToIp(c.base + 1)
 }
 
+/** The highest usable host address (the one below broadcast). */
+export function lastHost(c: Cidr): string {
+  return intToIp(c.base + c.size - 2)
+}
+
+/** The pools with one address taken out (a pool holding only it disappears, one holding it inside splits). */
+export function withoutAddress(pools: Pool[], ip: string): Pool[] {
+  const n = ipToInt(ip)
+  return pools.flatMap((p) => {
+    const s = ipToInt(p.start)
+    const e = ipToInt(p.end)
+    if (n < s || n > e) return [p]
+    const out: Pool[] = []
+    if (n > s) out.push({ start: p.start, end: intToIp(n - 1) })
+    if (n < e) out.push({ start: intToIp(n + 1), end: p.end })
+    return out
+  })
+}
+
 /** Neutron's default pools: every host address but the gateway. */
 export function defaultPools(c: Cidr, gateway: string | null): Pool[] {
   const first = c.base + 1

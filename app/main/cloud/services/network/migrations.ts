@@ -22,4 +22,12 @@ CREATE TABLE network_quotas (project_id TEXT NOT NULL, resource TEXT NOT NULL, h
 CREATE TABLE network_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
 `,
   },
+  {
+    // Floating IP port forwardings (a sub-resource of floating IPs); host forwards live in the floating IP's data.
+    id: 'network-0002-port-forwardings',
+    sql: `
+CREATE TABLE network_port_forwardings (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, floatingip_id TEXT NOT NULL, data TEXT NOT NULL, seq INTEGER NOT NULL);
+CREATE INDEX network_port_forwardings_fip ON network_port_forwardings (floatingip_id)
+`,
+  },
 ]

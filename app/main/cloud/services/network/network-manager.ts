@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { SqlExecutor } from '../../platform/db/database'
 import { BadRequest, Forbidden } from '../../platform/errors'
 import type { Logger } from '../../platform/log'
-import type { NetworkDriver, NetworkSpec } from '../../drivers/network/network-driver'
+import { noopNetworkDriver, type HostForward, type NetworkDriver, type Topology } from '../../drivers/network/network-driver'
 import {
   badRequest,
   conflict,
@@ -14,9 +14,21 @@ import {
   overQuota,
   subnetInUse,
 } from './errors'
-import { contains, defaultPools, firstHost, formatCidr, isHost, isIpv4, nextFree, overlaps, parseCidr, validatePools, type Pool } from './ipam'
+import {
+  DEFAULT_HOST_FORWARD_RANGE,
+  HOST_FORWARDED_PORTS,
+  findFreeHostPorts,
+  hostPortKey,
+  probeHostPort,
+  type HostPortProbe,
+  type HostProtocol,
+  type PortRange,
+} from './host-ports'
+import { contains, defaultPools, firstHost, formatCidr, isHost, isIpv4, lastHost, nextFree, overlaps, parseCidr, validatePools, withoutAddress, type Pool } from './ipam'
 import { DEFAULT_QUOTAS, OWNER, QUOTA_RESOURCE, type FixedIp, type Kind, type Resource } from './models'
 import type { NetworkRepository } from './network-repository'
+import { SyncScheduler } from './sync-scheduler'
+import { buildTopology } from './topology'
 
 /** Who acts: the token's project and whether it is an admin (Neutron's context.is_admin). */
 export interface Actor {
@@ -63,25 +75,229 @@ function str(v: unknown, field: string, max = 255): string {
   return v
 }
 
+/** Neutron's dns_name check (dns-integration): a PQDN or FQDN of hostname labels. */
+function dnsName(v: unknown): string {
+  const name = str(v, 'dns_name')
+  if (name === '') return ''
+  const labels = (name.endsWith('.') ? name.slice(0, -1) : name).split('.')
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i
+  const bad = name.length > 253 || !labels.every((l) => label.test(l)) || (labels.length > 1 && /^\d+$/.test(labels[labels.length - 1]!))
+  if (bad) {
+    throw new BadRequest(
+      `Invalid input for dns_name. Reason: '${name}' is not a valid PQDN or FQDN: it must be dot-separated labels of letters, digits and hyphens (1 to 63 characters, not starting or ending with a hyphen), 253 characters at most, and a last label that is not all digits.`,
+      'dns_name',
+    )
+  }
+  return name
+}
+
 function randomMac(): string {
   const b = randomBytes(3)
   return `fa:16:3e:${[...b].map((x) => x.toString(16).padStart(2, '0')).join(':')}`
 }
 
+/** Tuning of the manager; the defaults are the product's, tests shrink them. */
+export interface NetworkManagerOptions {
+  /** Host ports (127.0.0.1) an associated floating IP's host forwards are taken from. */
+  hostForwardRange?: PortRange
+  /** Whether a host port can be bound right now (tests replace the real bind-and-release probe). */
+  probeHostPort?: HostPortProbe
+  /** How long after a commit the driver sync runs (commits within it share one sync). */
+  syncDelayMs?: number
+}
+
+/** The candidate ports went to someone else between the probe and the transaction: probe again. */
+class HostPortRace extends Error {}
+
+/** The status Neutron shows for ports the service itself owns and no instance connects to. */
+const SERVICE_PORT_OWNERS: readonly string[] = [OWNER.routerInterface, OWNER.routerGateway, OWNER.dhcp]
+
+const PF_FIELDS = ['protocol', 'internal_ip_address', 'internal_port', 'external_port', 'internal_port_id', 'description']
+const PF_RANGE_FIELDS = ['internal_port_range', 'external_port_range']
+
+/** Python's repr of a small dict, as Neutron's messages print conflicting values. */
+const pyDict = (d: Record<string, string | number>) =>
+  `{${Object.entries(d).map(([k, v]) => `'${k}': ${typeof v === 'number' ? v : `'${v}'`}`).join(', ')}}`
+
+type HostPortCandidates = Map<HostProtocol, number[]> | undefined
+
+const externalPortTaken = (protocol: string, port: number, holder: string) =>
+  conflict(
+    'HostPortInUse',
+    `External port ${port}/${protocol} is already used by ${holder}. Here every external port is a port on this computer's 127.0.0.1, shared by all floating IPs: choose another one.`,
+  )
+
+function portNumber(v: unknown, field: string): number {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new BadRequest(`Invalid input for ${field}. Reason: '${String(v)}' is not a valid port number (1 to 65535).`, field)
+  }
+  return n
+}
+
+/** A port forwarding body, checked field by field (Neutron's attribute validation); only the fields given on update. */
+function checkPortForwarding(body: Body, creating: boolean): Body & { protocol: HostProtocol; external_port: number } {
+  const ranges = PF_RANGE_FIELDS.filter((k) => k in body)
+  if (ranges.length) {
+    throw badRequest('HTTPBadRequest', `Port ranges (${ranges.join(', ')}) are not supported by Stackling: give internal_port and external_port, one port forwarding per port.`)
+  }
+  onlyKnown(body, PF_FIELDS)
+  if (creating) {
+    for (const k of ['protocol', 'internal_port_id', 'internal_port', 'external_port']) {
+      if (body[k] === undefined || body[k] === null) throw new BadRequest(`Failed to parse request. Required attribute '${k}' not specified`, k)
+    }
+  }
+  const out: Body = {}
+  if (body.protocol !== undefined) {
+    const p = typeof body.protocol === 'string' ? body.protocol.toLowerCase() : body.protocol
+    if (p !== 'tcp' && p !== 'udp') throw new BadRequest(`Invalid input for protocol. Reason: '${String(body.protocol)}' is not in ['tcp', 'udp'].`, 'protocol')
+    out.protocol = p
+  }
+  if (body.internal_port !== undefined) out.internal_port = portNumber(body.internal_port, 'internal_port')
+  if (body.external_port !== undefined) {
+    const n = portNumber(body.external_port, 'external_port')
+    if (n < 1024) {
+      throw new BadRequest(
+        `Invalid input for external_port. Reason: ${n} is below 1024. Here the external port is a port on this computer's 127.0.0.1, and ports below 1024 need root (administrator) rights on the host: choose one in 1024-65535.`,
+        'external_port',
+      )
+    }
+    out.external_port = n
+  }
+  if (body.internal_port_id !== undefined) out.internal_port_id = str(body.internal_port_id, 'internal_port_id')
+  if (body.internal_ip_address !== undefined && body.internal_ip_address !== null) {
+    if (!isIpv4(body.internal_ip_address)) {
+      throw new BadRequest(`Invalid input for internal_ip_address. Reason: '${String(body.internal_ip_address)}' is not a valid IPv4 address.`, 'internal_ip_address')
+    }
+    out.internal_ip_address = body.internal_ip_address
+  }
+  if (body.description !== undefined) out.description = str(body.description ?? '', 'description')
+  return out as Body & { protocol: HostProtocol; external_port: number }
+}
+
 /**
  * The network service's work: validation, IPAM and quotas inside one transaction per mutation (Neutron's
- * precommit), the driver after the commit (postcommit). Visibility: admins see everything; a project sees its
- * own resources plus shared and external networks and their subnets; anything else is a 404.
+ * precommit); after each commit the driver gets the whole desired state (postcommit), debounced. Visibility:
+ * admins see everything; a project sees its own resources plus shared and external networks and their subnets;
+ * anything else is a 404.
  */
 export class NetworkManager {
+  private readonly syncs: SyncScheduler
+  private readonly hostForwardRange: PortRange
+  private readonly probe: HostPortProbe
+  private stopped = false
+
   constructor(
     private readonly repo: NetworkRepository,
-    private readonly driver: NetworkDriver,
+    private driver: NetworkDriver,
     private readonly log: Logger,
-  ) {}
+    opts: NetworkManagerOptions = {},
+  ) {
+    this.hostForwardRange = opts.hostForwardRange ?? DEFAULT_HOST_FORWARD_RANGE
+    this.probe = opts.probeHostPort ?? probeHostPort
+    this.syncs = new SyncScheduler(
+      async () => this.driver.sync(await this.topology()),
+      (err) => this.log.error('network driver sync failed', { driver: this.driver.name, error: err instanceof Error ? err.message : String(err) }),
+      opts.syncDelayMs,
+    )
+  }
 
-  private tx<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.repo.db.transaction(body)
+  /** A committed write: every mutation goes through here, so every commit schedules a driver sync. */
+  private async tx<T>(body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const result = await this.repo.db.transaction(body)
+    this.syncs.request()
+    return result
+  }
+
+  // ---- data plane -------------------------------------------------------------------------------------------
+
+  /**
+   * After seeding: starts the driver, hands it the whole state, and brings port statuses up to date. A driver
+   * that cannot start leaves the cloud API-only (logged), rather than no cloud at all.
+   */
+  async start(): Promise<void> {
+    this.driver.onPortStatus((portId, connected) => {
+      this.setPortConnected(portId, connected).catch((err: Error) =>
+        this.log.error('could not record a port status', { port_id: portId, error: err.message }),
+      )
+    })
+    try {
+      await this.driver.start()
+    } catch (err) {
+      this.log.error('network data plane could not start; networks work as an API only', {
+        driver: this.driver.name,
+        error: err instanceof Error ? err.message : String(err),
+      })
+      this.driver = noopNetworkDriver()
+    }
+    this.syncs.enable()
+    await this.syncs.flush()
+    await this.reconcilePortStatus()
+  }
+
+  /** Waits for the sync in flight (and runs one for changes it did not see), then stops the driver. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    await this.syncs.close()
+    await this.driver.stop().catch((err: Error) => this.log.error('network driver failed to stop', { error: err.message }))
+  }
+
+  /** The data plane's desired state from the database, all projects (read in one transaction: a consistent snapshot). */
+  topology(): Promise<Topology> {
+    return this.repo.db.transaction(async (q) =>
+      buildTopology({
+        networks: await this.repo.all<R>('networks', q),
+        subnets: await this.repo.all<R>('subnets', q),
+        ports: await this.repo.all<R>('ports', q),
+        security_groups: await this.repo.all<R>('security_groups', q),
+        security_group_rules: await this.repo.all<R>('security_group_rules', q),
+        routers: await this.repo.all<R>('routers', q),
+        floatingips: await this.repo.all<R>('floatingips', q),
+        port_forwardings: await this.repo.all<R>('port_forwardings', q),
+      }),
+    )
+  }
+
+  /** The driver's hooks compute reaches through the network client. */
+  get dataPlane(): Pick<NetworkDriver, 'nicBackend' | 'setMetadataHandler'> {
+    return { nicBackend: (id) => this.driver.nicBackend(id), setMetadataHandler: (h) => this.driver.setMetadataHandler(h) }
+  }
+
+  /**
+   * Neutron's port status: ACTIVE for an instance port while a guest is connected to it (as the driver reports),
+   * for router and DHCP ports while they and their router are up; floating IP ports are N/A; else DOWN.
+   */
+  private portStatus(port: R, opts: { routerUp?: boolean; connected?: boolean } = {}): string {
+    if (port.device_owner === OWNER.floatingIp) return 'N/A'
+    if (port.admin_state_up === false) return 'DOWN'
+    if (SERVICE_PORT_OWNERS.includes(port.device_owner)) return port['binding:host_id'] && opts.routerUp !== false ? 'ACTIVE' : 'DOWN'
+    return (opts.connected ?? this.driver.portConnected(port.id)) ? 'ACTIVE' : 'DOWN'
+  }
+
+  /** A guest (dis)connected: the port's status follows, in a transaction of its own (no sync: status is not topology). */
+  private async setPortConnected(portId: string, connected: boolean): Promise<void> {
+    if (this.stopped) return
+    await this.repo.db.transaction(async (tx) => {
+      const port = await this.repo.get<R>('ports', portId, tx)
+      if (!port || SERVICE_PORT_OWNERS.includes(port.device_owner)) return
+      const status = this.portStatus(port, { connected })
+      if (status === port.status) return
+      await this.repo.update(tx, 'ports', { ...port, status, updated_at: now(), revision_number: port.revision_number + 1 })
+    })
+  }
+
+  /** At start (like Nova's init_host): statuses and bindings recomputed from what the data plane reports now. */
+  private async reconcilePortStatus(): Promise<void> {
+    await this.repo.db.transaction(async (tx) => {
+      const routers = new Map((await this.repo.all<R>('routers', tx)).map((r) => [r.id, r]))
+      for (const port of await this.repo.all<R>('ports', tx)) {
+        const next = this.bind(port, routers.get(port.device_id)?.admin_state_up !== false)
+        const same = next.status === port.status && next['binding:vif_type'] === port['binding:vif_type'] &&
+          JSON.stringify(next['binding:vif_details']) === JSON.stringify(port['binding:vif_details'])
+        if (!same) await this.repo.update(tx, 'ports', { ...next, updated_at: now(), revision_number: port.revision_number + 1 })
+      }
+    })
   }
 
   // ---- visibility -------------------------------------------------------------------------------------------
@@ -133,12 +349,17 @@ export class NetworkManager {
     }
     if (kind === 'floatingips') {
       const ports = new Map((await this.repo.all<R>('ports')).map((p) => [p.id, p]))
+      const forwardings = await this.repo.all<R>('port_forwardings')
       return items.map((f) => {
         const p = f.port_id ? ports.get(f.port_id) : undefined
         const port_details = p
           ? { name: p.name, network_id: p.network_id, mac_address: p.mac_address, admin_state_up: p.admin_state_up, status: p.status, device_id: p.device_id, device_owner: p.device_owner }
           : null
-        return { ...f, port_details }
+        // expose-port-forwarding-in-fip: the forwardings' sockets, as Neutron lists them on the floating IP.
+        const port_forwardings = forwardings
+          .filter((pf) => pf.floatingip_id === f.id)
+          .map((pf) => ({ protocol: pf.protocol, internal_ip_address: pf.internal_ip_address, internal_port: pf.internal_port, external_port: pf.external_port }))
+        return { ...f, port_details, port_forwardings, host_forwards: f.port_id ? (f.host_forwards ?? []) : [] }
       })
     }
     if (kind === 'ports' && !a.admin) {
@@ -222,19 +443,22 @@ export class NetworkManager {
   }
 
   async update(a: Actor, kind: Kind, res: R, body: Body): Promise<R> {
-    const updated = await this.tx(async (tx) => {
-      const cur = await this.repo.get<R>(kind, res.id, tx)
-      if (!cur) throw notFound(kind, res.id)
-      const next = await this.applyUpdate(a, kind, cur, body, tx)
-      next.updated_at = now()
-      next.revision_number = cur.revision_number + 1
-      await this.repo.update(tx, kind, next)
-      return next
-    })
-    return updated
+    // Associating a floating IP needs host ports, probed outside the transaction (binding is I/O).
+    const needsHostPorts = kind === 'floatingips' && typeof body.port_id === 'string' && !(res.port_id && res.host_forwards?.length)
+    return this.withHostPorts(needsHostPorts, (hostPorts) =>
+      this.tx(async (tx) => {
+        const cur = await this.repo.get<R>(kind, res.id, tx)
+        if (!cur) throw notFound(kind, res.id)
+        const next = await this.applyUpdate(a, kind, cur, body, tx, hostPorts)
+        next.updated_at = now()
+        next.revision_number = cur.revision_number + 1
+        await this.repo.update(tx, kind, next)
+        return next
+      }),
+    )
   }
 
-  private async applyUpdate(a: Actor, kind: Kind, cur: R, body: Body, tx: SqlExecutor): Promise<R> {
+  private async applyUpdate(a: Actor, kind: Kind, cur: R, body: Body, tx: SqlExecutor, hostPorts: HostPortCandidates): Promise<R> {
     const common = ['name', 'description']
     switch (kind) {
       case 'networks': {
@@ -269,12 +493,11 @@ export class NetworkManager {
       case 'routers':
         return this.updateRouter(a, cur, body, tx)
       case 'floatingips':
-        return this.updateFloatingIp(a, cur, body, tx)
+        return this.updateFloatingIp(a, cur, body, tx, hostPorts)
     }
   }
 
   async remove(a: Actor, kind: Kind, res: R): Promise<void> {
-    let deletedNetwork: R | undefined
     await this.tx(async (tx) => {
       const cur = await this.repo.get<R>(kind, res.id, tx)
       if (!cur) throw notFound(kind, res.id)
@@ -284,7 +507,6 @@ export class NetworkManager {
           if (ports.some((p) => p.device_owner !== OWNER.dhcp)) throw networkInUse(cur.id)
           for (const p of ports) await this.repo.remove(tx, 'ports', p.id)
           for (const s of await this.repo.subnetsOf(cur.id, tx)) await this.repo.remove(tx, 'subnets', s.id)
-          deletedNetwork = cur
           break
         }
         case 'subnets': {
@@ -298,6 +520,8 @@ export class NetworkManager {
             throw conflict('ServicePortInUse', `Port ${cur.id} cannot be deleted directly via the port API: has device owner ${cur.device_owner}.`)
           }
           await this.disassociateFloatingIps(tx, cur.id)
+          // Neutron deletes the port forwardings to a deleted port.
+          await this.dropPortForwardings(tx, (await this.repo.all<R>('port_forwardings', tx)).filter((pf) => pf.internal_port_id === cur.id))
           break
         case 'security_groups': {
           if (cur.name === 'default' && !a.admin) throw conflict('SecurityGroupCannotRemoveDefault', 'Insufficient rights for removing default security group.')
@@ -316,25 +540,12 @@ export class NetworkManager {
         }
         case 'floatingips':
           if (cur._port_id) await this.repo.remove(tx, 'ports', cur._port_id)
+          // Its port forwardings go with it (and free their host ports); so do its host forwards, in its row.
+          for (const pf of await this.repo.portForwardingsOf(cur.id, tx)) await this.repo.remove(tx, 'port_forwardings', pf.id)
           break
       }
       await this.repo.remove(tx, kind, cur.id)
     })
-    if (deletedNetwork) {
-      await this.driver.networkDeleted(this.networkSpec(deletedNetwork, [])).catch((err: Error) =>
-        this.log.error('network driver failed to delete a network', { network_id: deletedNetwork!.id, error: err.message }),
-      )
-    }
-  }
-
-  private networkSpec(net: R, subnets: R[]): NetworkSpec {
-    return {
-      id: net.id,
-      name: net.name,
-      mtu: net.mtu,
-      external: net['router:external'],
-      subnets: subnets.map((s) => ({ id: s.id, cidr: s.cidr, gateway_ip: s.gateway_ip, enable_dhcp: s.enable_dhcp })),
-    }
   }
 
   // ---- networks ---------------------------------------------------------------------------------------------
@@ -367,12 +578,6 @@ export class NetworkManager {
       await this.checkQuota(tx, 'networks', net.project_id)
       await this.repo.insert(tx, 'networks', net)
     })
-    try {
-      await this.driver.networkCreated(this.networkSpec(net, []))
-    } catch (err) {
-      await this.tx((tx) => this.repo.remove(tx, 'networks', net.id))
-      throw err
-    }
     return net
   }
 
@@ -418,6 +623,8 @@ export class NetworkManager {
           throw badRequest('BadRequest', `Invalid input for operation: Requested subnet with cidr: ${formatCidr(cidr)} for network: ${net.id} overlaps with another subnet.`)
         }
       }
+      // On an external network the last address is the host uplink's (reservedAddress): default pools leave it out.
+      const ownPools = net['router:external'] && body.allocation_pools === undefined ? withoutAddress(pools, lastHost(cidr)) : pools
       const subnet: R = {
         ...base(project),
         name: str(body.name ?? '', 'name'),
@@ -426,7 +633,7 @@ export class NetworkManager {
         ip_version: 4,
         cidr: formatCidr(cidr),
         gateway_ip: gateway,
-        allocation_pools: pools.map((p) => ({ start: p.start, end: p.end })),
+        allocation_pools: ownPools.map((p) => ({ start: p.start, end: p.end })),
         dns_nameservers: body.dns_nameservers ?? [],
         host_routes: body.host_routes ?? [],
         enable_dhcp: body.enable_dhcp === undefined ? true : bool(body.enable_dhcp, 'enable_dhcp'),
@@ -446,17 +653,31 @@ export class NetworkManager {
   // ---- ports and IPAM ---------------------------------------------------------------------------------------
 
   /**
+   * The address of an external network's subnet that no port may have: its last usable one. The host uplink (a
+   * guest-less QEMU with user networking) sits there and answers DNS on it. Undefined on other networks.
+   */
+  private reservedAddress(net: R, subnet: R): string | undefined {
+    return net['router:external'] === true && subnet.ip_version !== 6 ? lastHost(parseCidr(subnet.cidr)) : undefined
+  }
+
+  /**
    * Allocates the requested fixed IPs (or one from the first IPv4 subnet with room) inside the caller's
    * transaction, so two concurrent creates can never get the same address.
    */
   private async allocateIps(tx: SqlExecutor, net: R, portId: string, requested: Body[] | undefined, owner: string): Promise<FixedIp[]> {
-    const subnets = await this.repo.subnetsOf(net.id, tx)
-    const byId = new Map(subnets.map((s) => [s.id, s as R]))
+    const subnets = (await this.repo.subnetsOf(net.id, tx)) as R[]
+    const byId = new Map(subnets.map((s) => [s.id, s]))
+    const taken = async (s: R) => {
+      const ips = await this.repo.allocatedIps(tx, s.id)
+      const reserved = this.reservedAddress(net, s)
+      if (reserved) ips.add(reserved)
+      return ips
+    }
     const out: FixedIp[] = []
     if (requested === undefined) {
       if (!subnets.length) return []
-      for (const s of subnets as R[]) {
-        const ip = nextFree(s.allocation_pools, await this.repo.allocatedIps(tx, s.id))
+      for (const s of subnets) {
+        const ip = nextFree(s.allocation_pools, await taken(s))
         if (ip) {
           await this.repo.allocate(tx, s.id, ip, portId)
           return [{ subnet_id: s.id, ip_address: ip }]
@@ -477,19 +698,25 @@ export class NetworkManager {
       }
       if (req.ip_address !== undefined) {
         if (!isIpv4(req.ip_address)) throw new BadRequest(`Invalid input for fixed_ips. Reason: '${req.ip_address}' is not a valid IP address.`, 'fixed_ips')
-        subnet ??= (subnets as R[]).find((s) => contains(parseCidr(s.cidr), req.ip_address))
+        subnet ??= subnets.find((s) => contains(parseCidr(s.cidr), req.ip_address))
         if (!subnet || !isHost(parseCidr(subnet.cidr), req.ip_address)) {
           throw badRequest('InvalidIpForNetwork', `IP address ${req.ip_address} is not a valid IP for any of the subnets on the specified network.`)
         }
-        const taken = await this.repo.allocatedIps(tx, subnet.id)
+        if (req.ip_address === this.reservedAddress(net, subnet)) {
+          throw conflict(
+            'IpAddressAlreadyAllocated',
+            `IP address ${req.ip_address} is reserved in subnet ${subnet.id}: on an external network the last address of each subnet belongs to this computer's uplink, which answers DNS there.`,
+          )
+        }
+        const allocated = await this.repo.allocatedIps(tx, subnet.id)
         const isGateway = req.ip_address === subnet.gateway_ip && owner !== OWNER.routerInterface
-        if (taken.has(req.ip_address) || isGateway) {
+        if (allocated.has(req.ip_address) || isGateway) {
           throw conflict('IpAddressAlreadyAllocated', `IP address ${req.ip_address} already allocated in subnet ${subnet.id}`)
         }
         await this.repo.allocate(tx, subnet.id, req.ip_address, portId)
         out.push({ subnet_id: subnet.id, ip_address: req.ip_address })
       } else if (subnet) {
-        const ip = nextFree(subnet.allocation_pools, await this.repo.allocatedIps(tx, subnet.id))
+        const ip = nextFree(subnet.allocation_pools, await taken(subnet))
         if (!ip) throw ipExhausted(net.id)
         await this.repo.allocate(tx, subnet.id, ip, portId)
         out.push({ subnet_id: subnet.id, ip_address: ip })
@@ -517,31 +744,40 @@ export class NetworkManager {
     })
   }
 
-  private checkBinding(a: Actor, body: Body): void {
+  private checkBinding(a: Actor, body: Body, verb: 'create' | 'update'): void {
     const fields = Object.keys(body).filter((k) => k.startsWith('binding:'))
-    if (fields.length && !a.admin) throw new Forbidden(`(rule:create_port and rule:create_port:${fields[0]}) is disallowed by policy`)
+    if (fields.length && !a.admin) throw new Forbidden(`(rule:${verb}_port and rule:${verb}_port:${fields[0]}) is disallowed by policy`)
   }
 
-  /** Recomputes what binding decides: vif type, status. A port is ACTIVE once bound to a host. */
-  private bind(port: R): R {
-    const host = port['binding:host_id']
+  /**
+   * Recomputes what binding decides. A port with a host and a device is bound to this cloud's switch: vif_type
+   * 'other' (the switch filters it: port_filter); without a device it is 'unbound'. Status: see portStatus.
+   */
+  private bind(port: R, routerUp = true): R {
+    const bound = !!port['binding:host_id'] && !!port.device_id
     return {
       ...port,
-      'binding:vif_type': host ? 'tap' : 'unbound',
-      'binding:vif_details': host ? { port_filter: true } : {},
-      status: host && port.admin_state_up ? 'ACTIVE' : 'DOWN',
+      'binding:vif_type': bound ? 'other' : 'unbound',
+      'binding:vif_details': bound ? { connectivity: 'l2', port_filter: true } : {},
+      status: this.portStatus(port, { routerUp }),
     }
   }
 
-  async createPort(a: Actor, body: Body, tx0?: SqlExecutor, project0?: string): Promise<R> {
-    const fields = ['name', 'description', 'network_id', 'admin_state_up', 'mac_address', 'fixed_ips', 'device_id', 'device_owner', 'binding:host_id', 'binding:profile', 'binding:vnic_type', 'security_groups', 'port_security_enabled', 'allowed_address_pairs', 'extra_dhcp_opts', 'propagate_uplink_status']
+  /**
+   * Neutron's create_port. `opts.tx` runs it inside the caller's transaction (router and floating IP ports),
+   * `opts.project` sets the owner directly, `opts.service` is the service's own authority (compute binding a port
+   * for a member: Nova binds with its admin context).
+   */
+  async createPort(a: Actor, body: Body, opts: { tx?: SqlExecutor; project?: string; service?: boolean; routerUp?: boolean } = {}): Promise<R> {
+    const fields = ['name', 'description', 'network_id', 'admin_state_up', 'mac_address', 'fixed_ips', 'device_id', 'device_owner', 'binding:host_id', 'binding:profile', 'binding:vnic_type', 'security_groups', 'port_security_enabled', 'allowed_address_pairs', 'extra_dhcp_opts', 'propagate_uplink_status', 'dns_name']
     onlyKnown(body, fields)
-    this.checkBinding(a, body)
+    if (!opts.service) this.checkBinding(a, body, 'create')
+    const dns = body.dns_name === undefined || body.dns_name === null ? '' : dnsName(body.dns_name)
     const work = async (tx: SqlExecutor): Promise<R> => {
       if (typeof body.network_id !== 'string') throw new BadRequest("Invalid input for network_id. Reason: 'None' is not a valid UUID.", 'network_id')
       const net = await this.getVisible(a, 'networks', body.network_id, tx)
       if (!a.admin && net.project_id !== a.projectId && !net.shared) throw new Forbidden('(rule:create_port and rule:create_port:network) is disallowed by policy')
-      const project = project0 ?? this.owner(a, body)
+      const project = opts.project ?? this.owner(a, body)
       await this.checkQuota(tx, 'ports', project)
       const port: R = { ...base(project) }
       let mac = body.mac_address
@@ -577,25 +813,27 @@ export class NetworkManager {
         extra_dhcp_opts: [],
         security_groups: groups,
         port_security_enabled: portSecurity,
-        'binding:host_id': body['binding:host_id'] ?? '',
+        dns_name: dns,
+        'binding:host_id': str(body['binding:host_id'] ?? '', 'binding:host_id'),
         'binding:profile': body['binding:profile'] ?? {},
         'binding:vnic_type': body['binding:vnic_type'] ?? 'normal',
         propagate_uplink_status: false,
         ip_allocation: 'immediate',
         tags: [],
       })
-      const bound = this.bind(port)
+      const bound = this.bind(port, opts.routerUp)
       await this.repo.insert(tx, 'ports', bound)
       return bound
     }
-    return tx0 ? work(tx0) : this.tx(work)
+    return opts.tx ? work(opts.tx) : this.tx(work)
   }
 
   private async updatePort(a: Actor, cur: R, body: Body, tx: SqlExecutor): Promise<R> {
-    onlyKnown(body, ['name', 'description', 'admin_state_up', 'fixed_ips', 'device_id', 'device_owner', 'binding:host_id', 'binding:profile', 'binding:vnic_type', 'security_groups', 'port_security_enabled', 'allowed_address_pairs', 'mac_address'])
-    this.checkBinding(a, body)
+    onlyKnown(body, ['name', 'description', 'admin_state_up', 'fixed_ips', 'device_id', 'device_owner', 'binding:host_id', 'binding:profile', 'binding:vnic_type', 'security_groups', 'port_security_enabled', 'allowed_address_pairs', 'mac_address', 'dns_name'])
+    this.checkBinding(a, body, 'update')
     if (body.mac_address !== undefined && body.mac_address !== cur.mac_address) throw new Forbidden('(rule:update_port and rule:update_port:mac_address) is disallowed by policy')
     const next: R = { ...cur, ...pick(body, ['name', 'description', 'device_id', 'device_owner', 'binding:host_id', 'binding:profile', 'binding:vnic_type']) }
+    if ('dns_name' in body) next.dns_name = body.dns_name === null ? '' : dnsName(body.dns_name)
     if ('admin_state_up' in body) next.admin_state_up = bool(body.admin_state_up, 'admin_state_up')
     if ('port_security_enabled' in body) next.port_security_enabled = bool(body.port_security_enabled, 'port_security_enabled')
     if ('security_groups' in body) next.security_groups = await this.checkSecurityGroups(tx, cur.project_id, body.security_groups ?? [])
@@ -610,8 +848,13 @@ export class NetworkManager {
       const net = await this.repo.get<R>('networks', cur.network_id, tx)
       await this.repo.releasePort(tx, cur.id)
       next.fixed_ips = await this.allocateIps(tx, net!, cur.id, body.fixed_ips, next.device_owner)
+      // Neutron drops the port forwardings whose internal address the port no longer has.
+      const kept = new Set((next.fixed_ips as FixedIp[]).map((f) => f.ip_address))
+      const stale = (await this.repo.all<R>('port_forwardings', tx)).filter((pf) => pf.internal_port_id === cur.id && !kept.has(pf.internal_ip_address))
+      await this.dropPortForwardings(tx, stale)
     }
-    return this.bind(next)
+    const router = SERVICE_PORT_OWNERS.includes(next.device_owner) ? await this.repo.get<R>('routers', next.device_id, tx) : undefined
+    return this.bind(next, router?.admin_state_up !== false)
   }
 
   // ---- security groups --------------------------------------------------------------------------------------
@@ -774,6 +1017,14 @@ export class NetworkManager {
       if (!info || !info.network_id) await this.clearGateway(tx, next)
       else await this.setGateway(a, tx, next, info)
     }
+    if (next.admin_state_up !== cur.admin_state_up) {
+      // A router set down takes its ports down (Neutron's L3 agent unplugs them), and up again.
+      for (const port of (await this.repo.portsOfDevice(cur.id, tx)) as R[]) {
+        if (!SERVICE_PORT_OWNERS.includes(port.device_owner)) continue
+        const bound = this.bind(port, next.admin_state_up)
+        if (bound.status !== port.status) await this.repo.update(tx, 'ports', { ...bound, updated_at: now(), revision_number: port.revision_number + 1 })
+      }
+    }
     return next
   }
 
@@ -804,8 +1055,7 @@ export class NetworkManager {
     const port = await this.createPort(
       { projectId: '', admin: true },
       { network_id: net.id, device_owner: OWNER.routerGateway, device_id: router.id, fixed_ips: info.external_fixed_ips, 'binding:host_id': 'stackling' },
-      tx,
-      '',
+      { tx, project: '', routerUp: router.admin_state_up },
     )
     router._gw_port_id = port.id
     router.external_gateway_info = { network_id: net.id, enable_snat: snat, external_fixed_ips: port.fixed_ips }
@@ -829,7 +1079,7 @@ export class NetworkManager {
         }
         if (!port.fixed_ips.length) throw badRequest('BadRequest', 'Bad router request: Router port must have at least one fixed IP.')
         for (const f of port.fixed_ips as FixedIp[]) await this.checkInterfaceSubnet(tx, f.subnet_id, attached)
-        port = this.bind({ ...port, device_id: router.id, device_owner: OWNER.routerInterface, security_groups: [], 'binding:host_id': 'stackling', updated_at: now(), revision_number: port.revision_number + 1 })
+        port = this.bind({ ...port, device_id: router.id, device_owner: OWNER.routerInterface, security_groups: [], 'binding:host_id': 'stackling', updated_at: now(), revision_number: port.revision_number + 1 }, router.admin_state_up)
         await this.repo.update(tx, 'ports', port)
       } else {
         const subnet = await this.getVisible(a, 'subnets', body.subnet_id, tx)
@@ -841,8 +1091,7 @@ export class NetworkManager {
         port = await this.createPort(
           { projectId: router.project_id, admin: true },
           { network_id: subnet.network_id, device_owner: OWNER.routerInterface, device_id: router.id, fixed_ips: [{ subnet_id: subnet.id, ip_address: subnet.gateway_ip }], 'binding:host_id': 'stackling', security_groups: [] },
-          tx,
-          router.project_id,
+          { tx, project: router.project_id, routerUp: router.admin_state_up },
         )
       }
       const subnets = (port.fixed_ips as FixedIp[]).map((f) => f.subnet_id)
@@ -877,11 +1126,16 @@ export class NetworkManager {
       }
       const subnets = (port.fixed_ips as FixedIp[]).map((f) => f.subnet_id)
       const fips = (await this.repo.all<R>('floatingips', tx)).filter((f) => f.router_id === router.id)
+      const forwardings = await this.repo.all<R>('port_forwardings', tx)
       for (const f of fips) {
-        const fp = await this.repo.get<R>('ports', f.port_id, tx)
-        const onSubnet = (fp?.fixed_ips as FixedIp[] | undefined)?.find((x) => subnets.includes(x.subnet_id))
-        if (onSubnet) {
-          throw conflict('RouterInterfaceInUseByFloatingIP', `Router interface for subnet ${onSubnet.subnet_id} on router ${router.id} cannot be deleted, as it is required by one or more floating IPs.`)
+        // The floating IP's own port, or the ports its port forwardings lead to.
+        const portIds = f.port_id ? [f.port_id] : forwardings.filter((pf) => pf.floatingip_id === f.id).map((pf) => pf.internal_port_id)
+        for (const id of portIds) {
+          const fp = await this.repo.get<R>('ports', id, tx)
+          const onSubnet = (fp?.fixed_ips as FixedIp[] | undefined)?.find((x) => subnets.includes(x.subnet_id))
+          if (onSubnet) {
+            throw conflict('RouterInterfaceInUseByFloatingIP', `Router interface for subnet ${onSubnet.subnet_id} on router ${router.id} cannot be deleted, as it is required by one or more floating IPs.`)
+          }
         }
       }
       await this.repo.remove(tx, 'ports', port.id)
@@ -896,47 +1150,66 @@ export class NetworkManager {
     if (typeof body.floating_network_id !== 'string') throw new BadRequest("Invalid input for floating_network_id. Reason: 'None' is not a valid UUID.", 'floating_network_id')
     if (body.floating_ip_address !== undefined && !a.admin) throw new Forbidden('(rule:create_floatingip and rule:create_floatingip:floating_ip_address) is disallowed by policy')
     const project = this.owner(a, body)
-    return this.tx(async (tx) => {
-      const net = await this.getVisible(a, 'networks', body.floating_network_id, tx)
-      if (!net['router:external']) throw badRequest('BadRequest', `Bad floatingip request: Network ${net.id} is not a valid external network.`)
-      await this.checkQuota(tx, 'floatingips', project)
-      const fip: R = { ...base(project) }
-      const fixed = body.floating_ip_address ? [{ ip_address: body.floating_ip_address, ...(body.subnet_id ? { subnet_id: body.subnet_id } : {}) }] : body.subnet_id ? [{ subnet_id: body.subnet_id }] : undefined
-      const port = await this.createPort({ projectId: '', admin: true }, { network_id: net.id, device_owner: OWNER.floatingIp, device_id: fip.id, fixed_ips: fixed }, tx, '')
-      if (!port.fixed_ips.length) throw ipExhausted(net.id)
-      Object.assign(fip, {
-        floating_network_id: net.id,
-        floating_ip_address: port.fixed_ips[0].ip_address,
-        fixed_ip_address: null,
-        port_id: null,
-        router_id: null,
-        status: 'DOWN',
-        description: str(body.description ?? '', 'description'),
-        port_forwardings: [],
-        tags: [],
-        _port_id: port.id,
-      })
-      if (body.port_id) await this.associate(a, tx, fip, body.port_id, body.fixed_ip_address)
-      await this.repo.insert(tx, 'floatingips', fip)
-      return fip
-    })
+    return this.withHostPorts(typeof body.port_id === 'string', (hostPorts) =>
+      this.tx(async (tx) => {
+        const net = await this.getVisible(a, 'networks', body.floating_network_id, tx)
+        if (!net['router:external']) throw badRequest('BadRequest', `Bad floatingip request: Network ${net.id} is not a valid external network.`)
+        await this.checkQuota(tx, 'floatingips', project)
+        const fip: R = { ...base(project) }
+        const fixed = body.floating_ip_address ? [{ ip_address: body.floating_ip_address, ...(body.subnet_id ? { subnet_id: body.subnet_id } : {}) }] : body.subnet_id ? [{ subnet_id: body.subnet_id }] : undefined
+        const port = await this.createPort({ projectId: '', admin: true }, { network_id: net.id, device_owner: OWNER.floatingIp, device_id: fip.id, fixed_ips: fixed }, { tx, project: '' })
+        if (!port.fixed_ips.length) throw ipExhausted(net.id)
+        Object.assign(fip, {
+          floating_network_id: net.id,
+          floating_ip_address: port.fixed_ips[0].ip_address,
+          fixed_ip_address: null,
+          port_id: null,
+          router_id: null,
+          status: 'DOWN',
+          description: str(body.description ?? '', 'description'),
+          host_forwards: [],
+          tags: [],
+          _port_id: port.id,
+        })
+        if (body.port_id) await this.associate(a, tx, fip, body.port_id, body.fixed_ip_address, hostPorts)
+        await this.repo.insert(tx, 'floatingips', fip)
+        return fip
+      }),
+    )
   }
 
-  private async updateFloatingIp(a: Actor, cur: R, body: Body, tx: SqlExecutor): Promise<R> {
+  private async updateFloatingIp(a: Actor, cur: R, body: Body, tx: SqlExecutor, hostPorts: HostPortCandidates): Promise<R> {
     onlyKnown(body, ['port_id', 'fixed_ip_address', 'description'])
     const next: R = { ...cur, ...pick(body, ['description']) }
     if ('port_id' in body) {
-      if (body.port_id === null) Object.assign(next, { port_id: null, fixed_ip_address: null, router_id: null, status: 'DOWN' })
-      else await this.associate(a, tx, next, body.port_id, body.fixed_ip_address)
+      // Disassociating frees the host forwards; a floating IP that is not associated (port forwardings) keeps its router.
+      if (body.port_id === null) {
+        if (cur.port_id) Object.assign(next, { port_id: null, fixed_ip_address: null, router_id: null, status: 'DOWN', host_forwards: [] })
+      } else {
+        await this.associate(a, tx, next, body.port_id, body.fixed_ip_address, hostPorts)
+      }
     }
     return next
   }
 
+  /** The router with a gateway on `externalNetworkId` and an interface on `subnetId` (Neutron's get_router_for_floatingip). */
+  private async routerFor(tx: SqlExecutor, externalNetworkId: string, subnetId: string): Promise<string | undefined> {
+    const routers = (await this.repo.all<R>('routers', tx)).filter((r) => r.external_gateway_info?.network_id === externalNetworkId)
+    for (const r of routers) {
+      const ifaces = await this.interfacesOf(tx, r.id)
+      if (ifaces.some((p) => (p.fixed_ips as FixedIp[]).some((f) => f.subnet_id === subnetId))) return r.id
+    }
+    return undefined
+  }
+
   /** Neutron's _get_assoc_data: the port's fixed IP, and the router joining its subnet to the floating network. */
-  private async associate(a: Actor, tx: SqlExecutor, fip: R, portId: string, fixedIp?: string): Promise<void> {
+  private async associate(a: Actor, tx: SqlExecutor, fip: R, portId: string, fixedIp: string | undefined, hostPorts: HostPortCandidates): Promise<void> {
+    if ((await this.repo.portForwardingsOf(fip.id, tx)).length) {
+      throw conflict('FipInUseByPortForwarding', `Floating IP ${fip.id} in use by Port Forwarding resources.`)
+    }
     const port = await this.getVisible(a, 'ports', portId, tx)
     if (!a.admin && port.project_id !== fip.project_id) throw notFound('ports', portId)
-    const v4 = port.fixed_ips as FixedIp[]
+    const v4 = (port.fixed_ips as FixedIp[]).filter((f) => isIpv4(f.ip_address))
     let fixed: FixedIp | undefined
     if (fixedIp) {
       fixed = v4.find((f) => f.ip_address === fixedIp)
@@ -952,26 +1225,214 @@ export class NetworkManager {
     if (other) {
       throw conflict('FloatingIPPortAlreadyAssociated', `Cannot associate floating IP ${fip.floating_ip_address} (${fip.id}) with port ${portId} using fixed IP ${fixed.ip_address}, as that fixed IP already has a floating IP on external network ${fip.floating_network_id}.`)
     }
-    const routers = (await this.repo.all<R>('routers', tx)).filter((r) => r.external_gateway_info?.network_id === fip.floating_network_id)
-    let routerId: string | undefined
-    for (const r of routers) {
-      const ifaces = await this.interfacesOf(tx, r.id)
-      if (ifaces.some((p) => (p.fixed_ips as FixedIp[]).some((f) => f.subnet_id === fixed!.subnet_id))) {
-        routerId = r.id
-        break
-      }
-    }
+    const routerId = await this.routerFor(tx, fip.floating_network_id, fixed.subnet_id)
     if (!routerId) {
       throw notFoundTyped('ExternalGatewayForFloatingIPNotFound', `External network ${fip.floating_network_id} is not reachable from subnet ${fixed.subnet_id}.  Therefore, cannot associate Port ${portId} with a Floating IP.`)
     }
     Object.assign(fip, { port_id: portId, fixed_ip_address: fixed.ip_address, router_id: routerId, status: 'ACTIVE' })
+    await this.assignHostForwards(tx, fip, hostPorts)
   }
 
   private async disassociateFloatingIps(tx: SqlExecutor, portId: string): Promise<void> {
     for (const f of await this.repo.all<R>('floatingips', tx)) {
       if (f.port_id === portId) {
-        await this.repo.update(tx, 'floatingips', { ...f, port_id: null, fixed_ip_address: null, router_id: null, status: 'DOWN', updated_at: now(), revision_number: f.revision_number + 1 })
+        await this.repo.update(tx, 'floatingips', { ...f, port_id: null, fixed_ip_address: null, router_id: null, status: 'DOWN', host_forwards: [], updated_at: now(), revision_number: f.revision_number + 1 })
       }
+    }
+  }
+
+  // ---- host ports: host forwards and port forwardings' external ports ---------------------------------------
+
+  /** Every host port a record holds (hostPortKey → who holds it), but those of `except`. */
+  private async usedHostPorts(q: SqlExecutor, except: { floatingipId?: string; portForwardingId?: string } = {}): Promise<Map<string, string>> {
+    const used = new Map<string, string>()
+    const fips = await this.repo.all<R>('floatingips', q)
+    const address = new Map(fips.map((f) => [f.id, f.floating_ip_address as string]))
+    for (const f of fips) {
+      if (f.id === except.floatingipId || !f.port_id) continue
+      for (const h of (f.host_forwards ?? []) as HostForward[]) used.set(hostPortKey(h.protocol, h.host_port), `a host forward of floating IP ${f.floating_ip_address}`)
+    }
+    for (const pf of await this.repo.all<R>('port_forwardings', q)) {
+      if (pf.id === except.portForwardingId) continue
+      used.set(hostPortKey(pf.protocol, pf.external_port), `port forwarding ${pf.id} of floating IP ${address.get(pf.floatingip_id) ?? pf.floatingip_id}`)
+    }
+    return used
+  }
+
+  /**
+   * Runs `work` with host ports for a floating IP's host forwards probed free beforehand (binding is I/O, so it
+   * happens outside the transaction); when another request took them in between, probes again.
+   */
+  private async withHostPorts<T>(needed: boolean, work: (hostPorts: HostPortCandidates) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const hostPorts = needed || attempt > 1 ? await this.hostPortCandidates() : undefined
+      try {
+        return await work(hostPorts)
+      } catch (err) {
+        if (!(err instanceof HostPortRace)) throw err
+        if (attempt >= 5) throw conflict('HostPortInUse', 'Could not reserve host ports for the floating IP: other requests kept taking them. Try again.')
+      }
+    }
+  }
+
+  private async hostPortCandidates(): Promise<Map<HostProtocol, number[]>> {
+    const used = new Set((await this.usedHostPorts(this.repo.db)).keys())
+    const out = new Map<HostProtocol, number[]>()
+    for (const protocol of new Set(HOST_FORWARDED_PORTS.map((h) => h.protocol))) {
+      const count = HOST_FORWARDED_PORTS.filter((h) => h.protocol === protocol).length
+      out.set(protocol, await findFreeHostPorts(protocol, count, this.hostForwardRange, used, this.probe))
+    }
+    return out
+  }
+
+  /** An associated floating IP's host forwards: kept while it stays associated, else taken from the probed candidates. */
+  private async assignHostForwards(tx: SqlExecutor, fip: R, hostPorts: HostPortCandidates): Promise<void> {
+    if ((fip.host_forwards ?? []).length) return
+    if (!hostPorts) throw new HostPortRace()
+    const used = await this.usedHostPorts(tx, { floatingipId: fip.id })
+    const left = new Map([...hostPorts].map(([k, v]) => [k, [...v]]))
+    const forwards: HostForward[] = []
+    for (const h of HOST_FORWARDED_PORTS) {
+      const port = left.get(h.protocol)?.shift()
+      if (port === undefined) {
+        const { min, max } = this.hostForwardRange
+        throw conflict(
+          'HostPortsExhausted',
+          `No free port in ${min}-${max} on this computer's 127.0.0.1 to forward to port ${h.internal_port}/${h.protocol} of floating IP ${fip.floating_ip_address}: disassociate other floating IPs, or stop the programs holding ports in that range.`,
+        )
+      }
+      if (used.has(hostPortKey(h.protocol, port))) throw new HostPortRace()
+      forwards.push({ protocol: h.protocol, internal_port: h.internal_port, host_port: port })
+    }
+    fip.host_forwards = forwards
+  }
+
+  // ---- floating IP port forwardings (floating-ip-port-forwarding) ------------------------------------------
+
+  listPortForwardings(fip: R): Promise<R[]> {
+    return this.repo.portForwardingsOf(fip.id) as Promise<R[]>
+  }
+
+  /** @throws PortForwardingNotFound, also for one of another floating IP */
+  async getPortForwarding(fip: R, id: string, q: SqlExecutor = this.repo.db): Promise<R> {
+    const pf = await this.repo.get<R>('port_forwardings', id, q)
+    if (!pf || pf.floatingip_id !== fip.id) throw notFoundTyped('PortForwardingNotFound', `Port Forwarding ${id} could not be found.`)
+    return pf
+  }
+
+  async createPortForwarding(a: Actor, fip: R, body: Body): Promise<R> {
+    const fields = checkPortForwarding(body, true)
+    await this.checkExternalPortFree(fields.protocol, fields.external_port)
+    return this.tx(async (tx) => {
+      const cur = await this.repo.get<R>('floatingips', fip.id, tx)
+      if (!cur) throw notFound('floatingips', fip.id)
+      const pf: R = { ...base(cur.project_id), floatingip_id: cur.id, description: '', ...fields }
+      await this.placePortForwarding(a, tx, cur, pf, true)
+      await this.repo.insert(tx, 'port_forwardings', pf)
+      return pf
+    })
+  }
+
+  async updatePortForwarding(a: Actor, fip: R, pf: R, body: Body): Promise<R> {
+    const fields = checkPortForwarding(body, false)
+    const protocol = fields.protocol ?? pf.protocol
+    const external = fields.external_port ?? pf.external_port
+    if (protocol !== pf.protocol || external !== pf.external_port) await this.checkExternalPortFree(protocol, external, pf.id)
+    return this.tx(async (tx) => {
+      const cur = await this.getPortForwarding(fip, pf.id, tx)
+      const owner = await this.repo.get<R>('floatingips', fip.id, tx)
+      if (!owner) throw notFound('floatingips', fip.id)
+      const portChanged = fields.internal_port_id !== undefined && fields.internal_port_id !== cur.internal_port_id
+      const next: R = { ...cur, ...fields, updated_at: now(), revision_number: cur.revision_number + 1 }
+      // Another port: its first IPv4 address unless one is given.
+      if (portChanged && fields.internal_ip_address === undefined) delete next.internal_ip_address
+      await this.placePortForwarding(a, tx, owner, next, portChanged)
+      await this.repo.update(tx, 'port_forwardings', next)
+      return next
+    })
+  }
+
+  async deletePortForwarding(fip: R, pf: R): Promise<void> {
+    await this.tx(async (tx) => this.dropPortForwardings(tx, [await this.getPortForwarding(fip, pf.id, tx)]))
+  }
+
+  /** Outside the transaction: the external port is no record's and nothing on this computer holds it. */
+  private async checkExternalPortFree(protocol: HostProtocol, port: number, exceptId?: string): Promise<void> {
+    const holder = (await this.usedHostPorts(this.repo.db, { portForwardingId: exceptId })).get(hostPortKey(protocol, port))
+    if (holder) throw externalPortTaken(protocol, port, holder)
+    if (!(await this.probe(protocol, port))) {
+      throw conflict(
+        'HostPortInUse',
+        `External port ${port}/${protocol} is in use on this computer by another program. Here a port forwarding's external port is a port on this computer's 127.0.0.1: choose one that is free.`,
+      )
+    }
+  }
+
+  /**
+   * Neutron's checks of a port forwarding (pf_plugin), in the transaction: a free floating IP; a port of its project
+   * with the internal address; a router from that port's subnet to the floating network; no duplicate inside or
+   * outside. The floating IP takes that router (and is ACTIVE) while it has port forwardings.
+   */
+  private async placePortForwarding(a: Actor, tx: SqlExecutor, fip: R, pf: R, portChanged: boolean): Promise<void> {
+    if (fip.port_id) {
+      throw conflict(
+        'FloatingIPPortAlreadyAssociated',
+        `Floating IP ${fip.floating_ip_address} (${fip.id}) is associated with port ${fip.port_id}: a floating IP has either an associated port or port forwardings. Disassociate it first.`,
+      )
+    }
+    const port = await this.getVisible(a, 'ports', pf.internal_port_id, tx)
+    if (port.project_id !== fip.project_id) throw notFound('ports', pf.internal_port_id)
+    const v4 = (port.fixed_ips as FixedIp[]).filter((f) => isIpv4(f.ip_address))
+    if (!v4.length) throw badRequest('BadRequest', `Requested internal port ${port.id} must allocate an IPv4 address at least.`)
+    pf.internal_ip_address ??= v4[0]!.ip_address
+    const fixed = v4.find((f) => f.ip_address === pf.internal_ip_address)
+    if (!fixed) {
+      throw badRequest(
+        'BadRequest',
+        `Requested internal IP address ${pf.internal_ip_address} is not suitable for internal neutron port ${port.id}, as its fixed_ips are ${v4.map((f) => f.ip_address).join(', ')}`,
+      )
+    }
+    if (portChanged) {
+      const bound = (await this.repo.all<R>('floatingips', tx)).find((f) => f.port_id === port.id)
+      if (bound) {
+        throw conflict(
+          'PortHasBindingFloatingIP',
+          `Cannot create port forwarding to floating IP ${fip.floating_ip_address} (${fip.id}) with port ${port.id} using fixed IP ${pf.internal_ip_address}, as that port already has a binding floating IP.`,
+        )
+      }
+    }
+    const routerId = await this.routerFor(tx, fip.floating_network_id, fixed.subnet_id)
+    if (!routerId) {
+      throw badRequest(
+        'BadRequest',
+        `External network ${fip.floating_network_id} is not reachable from subnet ${fixed.subnet_id}. Cannot set Port forwarding for port ${port.id} with Floating IP ${fip.id}`,
+      )
+    }
+    const others = (await this.repo.all<R>('port_forwardings', tx)).filter((x) => x.id !== pf.id)
+    if (fip.router_id && fip.router_id !== routerId && others.some((x) => x.floatingip_id === fip.id)) {
+      throw badRequest('BadRequest', `The Floating IP ${fip.id} had been set on router ${fip.router_id}, the internal Neutron port ${port.id} can not reach it`)
+    }
+    const same = others.find(
+      (x) => x.internal_port_id === pf.internal_port_id && x.internal_ip_address === pf.internal_ip_address && x.internal_port === pf.internal_port && x.protocol === pf.protocol,
+    )
+    if (same) {
+      const values = { internal_port_id: pf.internal_port_id, internal_ip_address: pf.internal_ip_address, internal_port: pf.internal_port, protocol: pf.protocol }
+      throw badRequest('BadRequest', `A duplicate port forwarding entry with same attributes already exists, conflicting values are ${pyDict(values)}`)
+    }
+    const holder = (await this.usedHostPorts(tx, { portForwardingId: pf.id })).get(hostPortKey(pf.protocol, pf.external_port))
+    if (holder) throw externalPortTaken(pf.protocol, pf.external_port, holder)
+    if (fip.router_id !== routerId || fip.status !== 'ACTIVE') {
+      await this.repo.update(tx, 'floatingips', { ...fip, router_id: routerId, status: 'ACTIVE', updated_at: now(), revision_number: fip.revision_number + 1 })
+    }
+  }
+
+  /** Deletes port forwardings; a floating IP left without any (and not associated) lets its router go, as in Neutron. */
+  private async dropPortForwardings(tx: SqlExecutor, pfs: R[]): Promise<void> {
+    for (const pf of pfs) await this.repo.remove(tx, 'port_forwardings', pf.id)
+    for (const fipId of new Set(pfs.map((pf) => pf.floatingip_id as string))) {
+      if ((await this.repo.portForwardingsOf(fipId, tx)).length) continue
+      const f = await this.repo.get<R>('floatingips', fipId, tx)
+      if (f && !f.port_id) await this.repo.update(tx, 'floatingips', { ...f, router_id: null, status: 'DOWN', updated_at: now(), revision_number: f.revision_number + 1 })
     }
   }
 
@@ -992,7 +1453,8 @@ export class NetworkManager {
     if (!pubSub) {
       await this.createSubnet(admin, {
         name: 'public-subnet', network_id: pub.id, ip_version: 4, cidr: '172.24.4.0/24', gateway_ip: '172.24.4.1',
-        allocation_pools: [{ start: '172.24.4.2', end: '172.24.4.254' }], enable_dhcp: false,
+        // .254, the subnet's last address, is the host uplink's (see reservedAddress).
+        allocation_pools: [{ start: '172.24.4.2', end: '172.24.4.253' }], enable_dhcp: false,
       })
     }
     if (demoProject) {
@@ -1009,7 +1471,59 @@ export class NetworkManager {
 
   // ---- for compute (clients.network) ------------------------------------------------------------------------
 
-  portsOfDevice(deviceId: string): Promise<Resource[]> {
-    return this.repo.portsOfDevice(deviceId)
+  portsOfDevice(deviceId: string): Promise<R[]> {
+    return this.repo.portsOfDevice(deviceId) as Promise<R[]>
+  }
+
+  /** The resource if it exists and `a` may see it. */
+  async findVisible(a: Actor, kind: Kind, id: string): Promise<R | undefined> {
+    const res = await this.repo.get<R>(kind, id)
+    return res && (await this.visible(a, kind, res, this.repo.db)) ? res : undefined
+  }
+
+  /** Rows by id, whoever owns them; unknown ids are left out. */
+  async byIds(kind: Kind, ids: string[]): Promise<Map<string, R>> {
+    const wanted = new Set(ids)
+    return new Map((await this.repo.all<R>(kind)).filter((r) => wanted.has(r.id)).map((r) => [r.id, r]))
+  }
+
+  /**
+   * Nova's `networks: "auto"`: the project's own non-external network when it has exactly one; with none, the one
+   * shared non-external network; 'ambiguous' when either step finds several; undefined when there is nothing.
+   */
+  async autoNetwork(a: Actor): Promise<R | undefined | 'ambiguous'> {
+    const nets = (await this.repo.all<R>('networks')).filter((n) => n['router:external'] !== true)
+    const one = (list: R[]) => (list.length === 1 ? list[0] : list.length > 1 ? 'ambiguous' : undefined)
+    const own = nets.filter((n) => n.project_id === a.projectId)
+    return own.length ? one(own) : one(nets.filter((n) => n.shared === true))
+  }
+
+  /**
+   * Security group names or ids as Nova takes them (`--security-group`) → ids: an id of a group `a` may see, or the
+   * name of one of its project's groups (`default` is created on first use, as listing would).
+   * @throws 400 SecurityGroupNotFound naming the group; 409 NoUniqueMatch when a name is not unique
+   */
+  async securityGroupIds(a: Actor, namesOrIds: string[]): Promise<string[]> {
+    if (namesOrIds.includes('default')) await this.ensureDefaultGroup(a.projectId)
+    const groups = await this.repo.all<R>('security_groups')
+    const ids = namesOrIds.map((x) => {
+      const byId = groups.find((g) => g.id === x && (a.admin || g.project_id === a.projectId))
+      if (byId) return byId.id
+      const byName = groups.filter((g) => g.project_id === a.projectId && g.name === x)
+      if (byName.length > 1) throw conflict('NoUniqueMatch', `Multiple security groups found matching '${x}'. Use an ID to be more specific.`)
+      if (!byName.length) throw badRequest('SecurityGroupNotFound', `Security group ${x} not found for project ${a.projectId}.`)
+      return byName[0]!.id
+    })
+    return [...new Set(ids)]
+  }
+
+  /** port id → the floating IP addresses associated with it. */
+  async floatingIpsOfPorts(portIds: string[]): Promise<Map<string, string[]>> {
+    const wanted = new Set(portIds)
+    const out = new Map<string, string[]>()
+    for (const f of await this.repo.all<R>('floatingips')) {
+      if (f.port_id && wanted.has(f.port_id)) out.set(f.port_id, [...(out.get(f.port_id) ?? []), f.floating_ip_address])
+    }
+    return out
   }
 }

@@ -2,7 +2,10 @@ import type { Database, SqlExecutor } from '../../platform/db/database'
 import { parseJson } from '../../platform/db/json-column'
 import type { Kind, Resource } from './models'
 
-const TABLE: Record<Kind, string> = {
+/** What the repository stores: the API's collections plus floating IP port forwardings (a sub-resource). */
+export type StoredKind = Kind | 'port_forwardings'
+
+const TABLE: Record<StoredKind, string> = {
   networks: 'network_networks',
   subnets: 'network_subnets',
   ports: 'network_ports',
@@ -10,6 +13,7 @@ const TABLE: Record<Kind, string> = {
   security_group_rules: 'network_security_group_rules',
   routers: 'network_routers',
   floatingips: 'network_floatingips',
+  port_forwardings: 'network_port_forwardings',
 }
 
 type Row = { data: string }
@@ -19,12 +23,12 @@ const toResource = <T extends Resource>(r: Row): T => parseJson<T>(r.data, {} as
 export class NetworkRepository {
   constructor(readonly db: Database) {}
 
-  async get<T extends Resource = Resource>(kind: Kind, id: string, q: SqlExecutor = this.db): Promise<T | undefined> {
+  async get<T extends Resource = Resource>(kind: StoredKind, id: string, q: SqlExecutor = this.db): Promise<T | undefined> {
     const r = await q.get<Row>(`SELECT data FROM ${TABLE[kind]} WHERE id = ?`, [id])
     return r && toResource<T>(r)
   }
 
-  async all<T extends Resource = Resource>(kind: Kind, q: SqlExecutor = this.db): Promise<T[]> {
+  async all<T extends Resource = Resource>(kind: StoredKind, q: SqlExecutor = this.db): Promise<T[]> {
     return (await q.all<Row>(`SELECT data FROM ${TABLE[kind]} ORDER BY seq`)).map((r) => toResource<T>(r))
   }
 
@@ -45,7 +49,11 @@ export class NetworkRepository {
     return r?.n ?? 0
   }
 
-  async insert(tx: SqlExecutor, kind: Kind, res: Resource): Promise<void> {
+  async portForwardingsOf(floatingipId: string, q: SqlExecutor = this.db): Promise<Resource[]> {
+    return (await q.all<Row>('SELECT data FROM network_port_forwardings WHERE floatingip_id = ? ORDER BY seq', [floatingipId])).map((r) => toResource(r))
+  }
+
+  async insert(tx: SqlExecutor, kind: StoredKind, res: Resource): Promise<void> {
     const seq = `(SELECT COALESCE(MAX(seq), 0) + 1 FROM ${TABLE[kind]})`
     const data = JSON.stringify(res)
     if (kind === 'subnets') {
@@ -54,12 +62,14 @@ export class NetworkRepository {
       await tx.run(`INSERT INTO network_ports (id, project_id, network_id, mac_address, device_id, data, seq) VALUES (?, ?, ?, ?, ?, ?, ${seq})`, [
         res.id, res.project_id, res.network_id as string, res.mac_address as string, res.device_id as string, data,
       ])
+    } else if (kind === 'port_forwardings') {
+      await tx.run(`INSERT INTO network_port_forwardings (id, project_id, floatingip_id, data, seq) VALUES (?, ?, ?, ?, ${seq})`, [res.id, res.project_id, res.floatingip_id as string, data])
     } else {
       await tx.run(`INSERT INTO ${TABLE[kind]} (id, project_id, data, seq) VALUES (?, ?, ?, ${seq})`, [res.id, res.project_id, data])
     }
   }
 
-  async update(tx: SqlExecutor, kind: Kind, res: Resource): Promise<void> {
+  async update(tx: SqlExecutor, kind: StoredKind, res: Resource): Promise<void> {
     if (kind === 'ports') {
       await tx.run('UPDATE network_ports SET data = ?, device_id = ? WHERE id = ?', [JSON.stringify(res), res.device_id as string, res.id])
     } else {
@@ -67,7 +77,7 @@ export class NetworkRepository {
     }
   }
 
-  async remove(tx: SqlExecutor, kind: Kind, id: string): Promise<void> {
+  async remove(tx: SqlExecutor, kind: StoredKind, id: string): Promise<void> {
     await tx.run(`DELETE FROM ${TABLE[kind]} WHERE id = ?`, [id])
     if (kind === 'ports') await tx.run('DELETE FROM network_ip_allocations WHERE port_id = ?', [id])
   }

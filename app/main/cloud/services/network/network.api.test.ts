@@ -27,7 +27,7 @@ describe('network API (Neutron v2.0)', () => {
   const port = async (token: string, networkId: string, extra: Record<string, unknown> = {}) => (await ok('POST', '/ports', token, { port: { network_id: networkId, ...extra } })).port
 
   before(async () => {
-    t = await startInProcessCloud()
+    t = await startInProcessCloud({ hypervisor: 'fake' })
     admin = await t.login(t.admin.username, t.admin.password, 'admin')
     demo = await t.login(t.demo.username, t.demo.password, 'demo')
     const mkProject = async (name: string, roleName: string) => {
@@ -66,7 +66,7 @@ describe('network API (Neutron v2.0)', () => {
     assert.equal(pubSub.name, 'public-subnet')
     assert.equal(pubSub.cidr, '172.24.4.0/24')
     assert.equal(pubSub.gateway_ip, '172.24.4.1')
-    assert.deepEqual(pubSub.allocation_pools, [{ start: '172.24.4.2', end: '172.24.4.254' }])
+    assert.deepEqual(pubSub.allocation_pools, [{ start: '172.24.4.2', end: '172.24.4.253' }], '.254 is the host uplink’s')
     assert.equal(pubSub.enable_dhcp, false)
     const nets = (await ok('GET', '/networks', demo)).networks.map((n: any) => n.name).sort()
     assert.deepEqual(nets, ['private', 'public'])
@@ -83,6 +83,8 @@ describe('network API (Neutron v2.0)', () => {
     assert.match(r1.external_gateway_info.external_fixed_ips[0].ip_address, /^172\.24\.4\./)
     const ifaces = (await ok('GET', `/ports?device_id=${r1.id}&device_owner=network:router_interface`, demo)).ports
     assert.deepEqual(ifaces[0].fixed_ips, [{ subnet_id: privSub.id, ip_address: '10.0.0.1' }])
+    assert.equal(ifaces[0].status, 'ACTIVE', 'a router port is up while its router is')
+    assert.deepEqual(privSub.dns_nameservers, [])
     // A member sees the external network's subnet but not admin's gateway port.
     assert.ok((await ok('GET', '/subnets', demo)).subnets.some((s: any) => s.name === 'public-subnet'))
     assert.equal((await ok('GET', `/ports?device_owner=network:router_gateway`, demo)).ports.length, 0)
@@ -205,9 +207,13 @@ describe('network API (Neutron v2.0)', () => {
     assert.deepEqual(p.security_groups, [def.id])
     assert.equal((await call('POST', '/ports', demo, { port: { network_id: n.id, 'binding:host_id': 'h' } })).status, 403)
     const bound = (await ok('PUT', `/ports/${p.id}`, admin, { port: { 'binding:host_id': 'stackling' } })).port
-    assert.equal(bound.status, 'ACTIVE')
-    assert.equal(bound['binding:vif_type'], 'tap')
+    assert.equal(bound.status, 'DOWN', 'bound, but no guest is connected (this cloud has no data plane)')
+    assert.equal(bound['binding:vif_type'], 'other')
+    assert.deepEqual(bound['binding:vif_details'], { connectivity: 'l2', port_filter: true })
     assert.equal(bound['binding:vnic_type'], 'normal')
+    const unbound = (await ok('PUT', `/ports/${p.id}`, admin, { port: { device_id: '' } })).port
+    assert.equal(unbound['binding:vif_type'], 'unbound')
+    assert.deepEqual(unbound['binding:vif_details'], {})
     const pairs = (await ok('PUT', `/ports/${p.id}`, demo, { port: { allowed_address_pairs: [{ ip_address: '10.30.0.200' }] } })).port
     assert.deepEqual(pairs.allowed_address_pairs, [{ ip_address: '10.30.0.200', mac_address: p.mac_address }])
     const insecure = await port(demo, n.id, { port_security_enabled: false })
@@ -389,7 +395,7 @@ describe('network API (Neutron v2.0)', () => {
 
 describe('network first-start seeding', () => {
   it('happens once: a restart on the same data keeps one topology, and deleted seeds stay deleted', async () => {
-    const t = await startInProcessCloud()
+    const t = await startInProcessCloud({ hypervisor: 'fake' })
     const { startCloud } = await import('../../start-cloud')
     let cloud: Awaited<ReturnType<typeof startCloud>> | undefined
     try {
@@ -400,7 +406,7 @@ describe('network first-start seeding', () => {
       assert.equal(fip.status, 201)
       assert.ok(priv)
       await t.cloud.stop()
-      cloud = await startCloud({ dataDir: t.dataDir, port: 0, config: { guestImageDir: undefined } })
+      cloud = await startCloud({ dataDir: t.dataDir, port: 0, config: { guestImageDir: undefined, hypervisor: 'fake' } })
       const token = await passwordLogin(cloud.url, t.admin.username, t.admin.password, 'admin')
       const nets = (await (await fetch(`${cloud.url}${N}/networks`, { headers: { 'X-Auth-Token': token } })).json()) as { networks: { name: string }[] }
       assert.deepEqual(nets.networks.map((n) => n.name).sort(), ['private', 'public'])

@@ -21,6 +21,11 @@ export const NETWORK_POLICIES: Record<string, Check> = {
   'network:create_network:router:external': admin,
   'network:update_network:shared': admin,
   'network:update_network:router:external': admin,
+  // Port forwardings: the target is their floating IP's project.
+  'network:get_floatingip_port_forwarding': adminOrProjectReader,
+  'network:create_floatingip_port_forwarding': adminOrProjectMember,
+  'network:update_floatingip_port_forwarding': adminOrProjectMember,
+  'network:delete_floatingip_port_forwarding': adminOrProjectMember,
   'network:get_quota': adminOrProjectReader,
   'network:update_quota': admin,
   'network:delete_quota': admin,
