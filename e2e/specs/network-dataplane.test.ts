@@ -181,6 +181,26 @@ describe('network data plane with real guests', () => {
     assert.deepEqual(floating.map((x) => x.addr), [fip.floating_ip_address])
   })
 
+  it('forwards a host port to a guest through a floating IP port forwarding', async () => {
+    const port = (await call('GET', `/networking/v2.0/ports?device_id=${servers.b!.id}`)).body.ports[0]
+    const free = await new Promise<number>((resolve) => {
+      const probe = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (probe.address() as AddressInfo).port
+        probe.close(() => resolve(p))
+      })
+    })
+    const fip = await cli(['floating', 'ip', 'create', 'public'])
+    await cliRun(['floating', 'ip', 'port', 'forwarding', 'create', '--internal-ip-address', servers.b!.ip, '--port', port.id, '--internal-protocol-port', '80', '--external-protocol-port', String(free), '--protocol', 'tcp', fip.id])
+    const end = Date.now() + 20_000
+    let body = ''
+    while (Date.now() < end) {
+      body = await fetch(`http://127.0.0.1:${free}/`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text(), (e: Error) => e.message)
+      if (body.includes('<h1>b</h1>')) break
+      await sleep(500)
+    }
+    assert.match(body, /<h1>b<\/h1>/)
+  })
+
   it('answers each guest\'s metadata requests with its own data only', async () => {
     const meta = JSON.parse(await eventually('a', 'timeout 5 wget -q -O - http://169.254.169.254/openstack/latest/meta_data.json'))
     assert.equal(meta.uuid, servers.a!.id)
