@@ -2,6 +2,8 @@ import type { Locator, Page } from 'playwright-core'
 
 const attr = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')
 
+export type LaunchStepId = 'details' | 'source' | 'flavor' | 'networks' | 'keypair' | 'configuration' | 'review'
+
 export type InstanceActionKind = 'start' | 'stop' | 'reboot' | 'reboot-hard' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'snapshot' | 'delete'
 
 /** Compute → Instances: the list, the launch wizard, row actions, and an instance's detail page with its tabs. */
@@ -78,15 +80,15 @@ export class InstancesPage {
     await this.wizard.waitFor()
   }
 
-  step(id: 'details' | 'source' | 'flavor' | 'keypair' | 'configuration'): Locator {
+  step(id: LaunchStepId): Locator {
     return this.wizard.getByTestId(`launch-step-${id}`)
   }
 
-  panel(id: 'details' | 'source' | 'flavor' | 'keypair' | 'configuration'): Locator {
+  panel(id: LaunchStepId): Locator {
     return this.wizard.getByTestId(`launch-panel-${id}`)
   }
 
-  async goToStep(id: 'details' | 'source' | 'flavor' | 'keypair' | 'configuration'): Promise<void> {
+  async goToStep(id: LaunchStepId): Promise<void> {
     await this.step(id).click()
     await this.panel(id).waitFor()
   }
@@ -97,6 +99,14 @@ export class InstancesPage {
 
   flavorRow(name: string): Locator {
     return this.wizard.locator(`[data-testid="launch-flavor-row"][data-name="${attr(name)}"]`)
+  }
+
+  networkRow(name: string): Locator {
+    return this.wizard.locator(`[data-testid="launch-network-row"][data-name="${attr(name)}"]`)
+  }
+
+  groupRow(name: string): Locator {
+    return this.wizard.locator(`[data-testid="launch-group-row"][data-name="${attr(name)}"]`)
   }
 
   keypairRow(name: string): Locator {

@@ -38,3 +38,46 @@ export class NetworksPage {
     await this.page.getByRole('dialog').getByRole('button', { name: 'Delete network' }).click()
   }
 }
+
+/** One network's page (`#/network/networks/{id}`): its subnets (create, delete) and the ports on it. */
+export class NetworkDetailPage {
+  constructor(readonly page: Page) {}
+
+  get root(): Locator {
+    return this.page.getByTestId('network-detail')
+  }
+  get subnetDialog(): Locator {
+    return this.page.getByTestId('create-subnet-dialog')
+  }
+
+  async open(list: NetworksPage, name: string): Promise<void> {
+    await list.row(name).getByTestId('network-link').click()
+    await this.root.getByTestId('network-title').waitFor()
+  }
+
+  subnet(cidr: string): Locator {
+    return this.root.locator(`[data-testid="subnet-row"][data-cidr="${cidr}"]`)
+  }
+
+  async createSubnet(opts: { cidr: string; name?: string; dns?: string; poolStart?: string; poolEnd?: string; dhcp?: boolean }): Promise<void> {
+    await this.root.getByTestId('create-subnet').click()
+    await this.subnetDialog.waitFor()
+    await this.subnetDialog.getByTestId('subnet-cidr').fill(opts.cidr)
+    if (opts.name) await this.subnetDialog.getByTestId('subnet-name').fill(opts.name)
+    if (opts.dns) await this.subnetDialog.getByTestId('subnet-dns').fill(opts.dns)
+    if (opts.poolStart) await this.subnetDialog.getByTestId('subnet-pool-start').fill(opts.poolStart)
+    if (opts.poolEnd) await this.subnetDialog.getByTestId('subnet-pool-end').fill(opts.poolEnd)
+    if (opts.dhcp === false) await this.subnetDialog.getByTestId('subnet-dhcp').uncheck()
+    await this.subnetDialog.getByTestId('create-subnet-submit').click()
+  }
+
+  async deleteSubnet(cidr: string): Promise<void> {
+    await this.subnet(cidr).getByTestId('delete-subnet').click()
+    await this.page.getByTestId('confirm-dialog').getByTestId('confirm-button').click()
+    await this.page.getByTestId('confirm-dialog').waitFor({ state: 'detached' })
+  }
+
+  async back(): Promise<void> {
+    await this.root.getByTestId('back-to-networks').click()
+  }
+}

@@ -11,10 +11,12 @@ import { LaunchInstanceDialog } from '../features/instances/components/launch-in
 import { KeyPairsPage } from '../features/key-pairs/components/key-pairs-page'
 import { useClient } from '../lib/openstack/client-provider'
 import { navigate } from '../lib/router'
-import { FloatingIpsPage } from '../features/routers/components/floating-ips-page'
+import { FloatingIpsPage } from '../features/floating-ips/components/floating-ips-page'
 import { RoutersPage } from '../features/routers/components/routers-page'
 import { SecurityGroupsPage } from '../features/security-groups/components/security-groups-page'
 import { NetworksPage } from '../features/networks/components/networks-page'
+import { PortsPage } from '../features/ports/components/ports-page'
+import { TopologyPage } from '../features/topology/components/topology-page'
 import { OverviewPage } from '../features/overview/components/overview-page'
 import { ProjectsPage } from '../features/projects/components/projects-page'
 import { RoleAssignmentsPage } from '../features/role-assignments/components/role-assignments-page'
@@ -92,10 +94,12 @@ export const PANELS: Panel[] = [
     cli: 'openstack container list',
     description: 'Containers of files reachable over HTTP.',
   }),
-  { path: '/network/networks', label: 'Networks', icon: 'network', section: 'network', serviceTypes: ['network'], render: () => <NetworksPage /> },
+  { path: '/network/topology', label: 'Topology', icon: 'topology', section: 'network', serviceTypes: ['network'], render: () => <TopologyPage /> },
+  { path: '/network/networks', label: 'Networks', icon: 'network', section: 'network', serviceTypes: ['network'], render: () => <NetworksPage basePath="/network/networks" /> },
+  { path: '/network/ports', label: 'Ports', icon: 'port', section: 'network', serviceTypes: ['network'], render: () => <PortsPage /> },
   { path: '/network/security-groups', label: 'Security groups', icon: 'lock', section: 'network', serviceTypes: ['network'], render: () => <SecurityGroupsPage /> },
   { path: '/network/routers', label: 'Routers', icon: 'network', section: 'network', serviceTypes: ['network'], render: () => <RoutersPage /> },
-  { path: '/network/floating-ips', label: 'Floating IPs', icon: 'link', section: 'network', serviceTypes: ['network'], render: () => <FloatingIpsPage /> },
+  { path: '/network/floating-ips', label: 'Floating IPs', icon: 'link', section: 'network', serviceTypes: ['network'], render: () => <FloatingIpsPage basePath="/network/floating-ips" /> },
   { path: '/identity/projects', label: 'Projects', icon: 'project', section: 'identity', render: () => <ProjectsPage /> },
   { path: '/identity/users', label: 'Users', icon: 'user', section: 'identity', render: () => <UsersPage /> },
   { path: '/identity/role-assignments', label: 'Role assignments', icon: 'role', section: 'identity', render: () => <RoleAssignmentsPage /> },

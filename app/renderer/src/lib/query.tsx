@@ -69,6 +69,17 @@ export class QueryClient {
     return Promise.all(runs).then(() => undefined)
   }
 
+  /**
+   * Forgets every query whose key starts with `prefix`: for data of a resource just deleted, which a later
+   * invalidate() must not fetch again (it would answer 404). A screen still showing it sees it pending.
+   */
+  remove(prefix: QueryKey): void {
+    for (const h of [...this.entries.keys()]) {
+      const key = JSON.parse(h) as unknown[]
+      if (prefix.every((p, i) => key[i] === p)) this.entries.delete(h)
+    }
+  }
+
   /** Fetches now (or joins the fetch in flight) and resolves with the data. */
   async fetch<T>(opts: QueryOptions<T>): Promise<T> {
     const e = this.entry(opts as QueryOptions<unknown>)

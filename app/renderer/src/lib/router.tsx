@@ -14,6 +14,13 @@ function currentPath(): string {
   return h.startsWith('/') ? h.split('?')[0]! : '/'
 }
 
+/** The query of the fragment (`#/network/ports?network=…`), read once by panels that take a filter from a link. */
+export function currentQuery(): URLSearchParams {
+  const h = window.location.hash
+  const i = h.indexOf('?')
+  return new URLSearchParams(i >= 0 ? h.slice(i + 1) : '')
+}
+
 export function usePath(): string {
   return useSyncExternalStore(subscribe, currentPath)
 }

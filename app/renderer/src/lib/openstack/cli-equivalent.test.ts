@@ -134,6 +134,47 @@ describe('cliEquivalent: other services', () => {
     assert.equal(id('network', 'GET', '/v2.0/floatingips'), 'openstack floating ip list')
     assert.equal(id('network', 'POST', '/v2.0/floatingips', { floatingip: { floating_network_id: 'public' } }), 'openstack floating ip create public')
     assert.equal(id('object-store', 'PUT', '/photos'), 'openstack container create photos')
+  })
+
+  it('maps subnets, ports, floating IPs and port forwardings with their options', () => {
+    assert.equal(
+      id('network', 'POST', '/v2.0/subnets', {
+        subnet: { name: 's', network_id: 'n', cidr: '10.1.0.0/24', gateway_ip: null, enable_dhcp: false, dns_nameservers: ['9.9.9.9'], allocation_pools: [{ start: '10.1.0.10', end: '10.1.0.20' }] },
+      }),
+      'openstack subnet create --network n --subnet-range 10.1.0.0/24 --gateway none --no-dhcp --dns-nameserver 9.9.9.9 --allocation-pool start=10.1.0.10,end=10.1.0.20 s',
+    )
+    assert.equal(id('network', 'POST', '/v2.0/subnets', { subnet: { name: 's', network_id: 'n', cidr: '10.1.0.0/24', gateway_ip: '10.1.0.254' } }), 'openstack subnet create --network n --subnet-range 10.1.0.0/24 --gateway 10.1.0.254 s')
+    assert.equal(id('network', 'DELETE', '/v2.0/subnets/s1'), 'openstack subnet delete s1')
+    assert.equal(id('network', 'GET', '/v2.0/ports'), 'openstack port list')
+    assert.equal(id('network', 'GET', '/v2.0/ports?network_id=n1&device_owner=network:router_interface'), 'openstack port list --network n1 --device-owner network:router_interface')
+    assert.equal(id('network', 'GET', '/v2.0/ports?device_id=vm1'), 'openstack port list --device-id vm1')
+    assert.equal(
+      id('network', 'POST', '/v2.0/ports', { port: { network_id: 'n1', name: 'p1', fixed_ips: [{ subnet_id: 's1', ip_address: '10.0.0.9' }], security_groups: ['sg1'] } }),
+      'openstack port create --network n1 --fixed-ip subnet=s1,ip-address=10.0.0.9 --security-group sg1 p1',
+    )
+    assert.equal(id('network', 'POST', '/v2.0/ports', { port: { network_id: 'n1', security_groups: [] } }), "openstack port create --network n1 --no-security-group '<name>'")
+    assert.equal(id('network', 'PUT', '/v2.0/ports/p1', { port: { security_groups: ['a', 'b'] } }), 'openstack port set --no-security-group --security-group a --security-group b p1')
+    assert.equal(id('network', 'PUT', '/v2.0/ports/p1', { port: { security_groups: [] } }), 'openstack port set --no-security-group p1')
+    assert.equal(id('network', 'DELETE', '/v2.0/ports/p1'), 'openstack port delete p1')
+    assert.equal(id('network', 'POST', '/v2.0/floatingips', { floatingip: { floating_network_id: 'pub', port_id: 'p1' } }), 'openstack floating ip create --port p1 pub')
+    assert.equal(id('network', 'PUT', '/v2.0/floatingips/f1', { floatingip: { port_id: 'p1' } }), 'openstack floating ip set --port p1 f1')
+    assert.equal(id('network', 'PUT', '/v2.0/floatingips/f1', { floatingip: { port_id: null } }), 'openstack floating ip unset --port f1')
+    assert.equal(id('network', 'DELETE', '/v2.0/floatingips/f1'), 'openstack floating ip delete f1')
+    assert.equal(id('network', 'GET', '/v2.0/floatingips/f1/port_forwardings'), 'openstack floating ip port forwarding list f1')
+    assert.equal(
+      id('network', 'POST', '/v2.0/floatingips/f1/port_forwardings', {
+        port_forwarding: { protocol: 'tcp', internal_ip_address: '10.0.0.5', internal_port: 8080, internal_port_id: 'p1', external_port: 40100 },
+      }),
+      'openstack floating ip port forwarding create --internal-ip-address 10.0.0.5 --port p1 --internal-protocol-port 8080 --external-protocol-port 40100 --protocol tcp f1',
+    )
+    assert.equal(id('network', 'DELETE', '/v2.0/floatingips/f1/port_forwardings/pf1'), 'openstack floating ip port forwarding delete f1 pf1')
+  })
+
+  it('adds networks and security groups to server create', () => {
+    assert.equal(
+      id('compute', 'POST', '/servers', { server: { name: 'vm', imageRef: 'i', flavorRef: '1', networks: [{ uuid: 'n1' }, { uuid: 'n2' }], security_groups: [{ name: 'default' }, { name: 'web' }] } }),
+      'openstack server create --image i --flavor 1 --network n1 --network n2 --security-group default --security-group web --wait vm',
+    )
     assert.equal(id('object-store', 'GET', '/photos/2024/cat.jpg'), 'openstack object save photos 2024/cat.jpg')
     assert.equal(id('object-store', 'GET', ''), 'openstack container list')
   })

@@ -213,6 +213,7 @@ function serverCreateCommand(b: Body): string | null {
     opt('--image', s.imageRef),
     opt('--flavor', s.flavorRef),
     ...nets,
+    ...(Array.isArray(s.security_groups) ? (s.security_groups as unknown[]).map((g) => opt('--security-group', obj(g).name)) : []),
     opt('--key-name', s.key_name),
     s.user_data !== undefined && '--user-data <file>',
     ...meta,
@@ -558,10 +559,67 @@ function neutronResource(collection: string, noun: string, createArgs: (r: Body)
   ]
 }
 
+/** `--security-group` per group id of a port body; `--no-security-group` for an empty list. */
+const securityGroupOpts = (groups: unknown, clearFirst: boolean): (string | undefined)[] => {
+  if (!Array.isArray(groups)) return []
+  return [groups.length === 0 || clearFirst ? '--no-security-group' : undefined, ...groups.map((g) => opt('--security-group', g))]
+}
+
+/** A floating IP's port forwarding, as `openstack floating ip port forwarding create` spells it. */
+function portForwardingCreateCommand(fip: string, b: Body): string | null {
+  const pf = obj(b.port_forwarding)
+  return cmd(
+    'floating ip port forwarding create',
+    opt('--internal-ip-address', pf.internal_ip_address),
+    opt('--port', pf.internal_port_id),
+    opt('--internal-protocol-port', pf.internal_port),
+    opt('--external-protocol-port', pf.external_port),
+    opt('--protocol', pf.protocol),
+    opt('--description', pf.description),
+    q(fip),
+  )
+}
+
 const network: Rule[] = [
   { method: 'GET', pattern: '', render: () => cmd('versions show --service network') },
   ...neutronResource('networks', 'network', (r) => [r.shared === true && '--share', r['router:external'] === true && '--external']),
-  ...neutronResource('subnets', 'subnet', (r) => [opt('--network', r.network_id), opt('--subnet-range', r.cidr)]),
+  ...neutronResource('subnets', 'subnet', (r) => [
+    opt('--network', r.network_id),
+    opt('--subnet-range', r.cidr),
+    r.gateway_ip === null ? '--gateway none' : opt('--gateway', r.gateway_ip),
+    r.enable_dhcp === false && '--no-dhcp',
+    ...(Array.isArray(r.dns_nameservers) ? r.dns_nameservers.map((ns) => opt('--dns-nameserver', ns)) : []),
+    ...(Array.isArray(r.allocation_pools) ? r.allocation_pools.map((p) => `--allocation-pool start=${q(str(obj(p).start) ?? '')},end=${q(str(obj(p).end) ?? '')}`) : []),
+  ]),
+  {
+    method: 'GET',
+    pattern: '/v2.0/ports',
+    render: (_p, _b, qs) => cmd('port list', opt('--network', qs.get('network_id')), opt('--device-owner', qs.get('device_owner')), opt('--device-id', qs.get('device_id'))),
+  },
+  {
+    method: 'POST',
+    pattern: '/v2.0/ports',
+    render: (_p, b) => {
+      const r = obj(b.port)
+      const name = str(r.name)
+      const fixed = Array.isArray(r.fixed_ips)
+        ? r.fixed_ips.map((f) => {
+            const parts = [str(obj(f).subnet_id) && `subnet=${str(obj(f).subnet_id)}`, str(obj(f).ip_address) && `ip-address=${str(obj(f).ip_address)}`].filter(Boolean)
+            return parts.length ? `--fixed-ip ${q(parts.join(','))}` : undefined
+          })
+        : []
+      // The CLI needs a name; Neutron does not.
+      return cmd('port create', opt('--network', r.network_id), ...fixed, ...securityGroupOpts(r.security_groups, false), r.admin_state_up === false && '--disable', q(name ?? '<name>'))
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: '/v2.0/ports/{id}',
+    render: (p, b) => {
+      const r = obj(b.port)
+      return cmd('port set', opt('--name', r.name), ...securityGroupOpts(r.security_groups, true), enableFlag(r.admin_state_up), q(p.id!))
+    },
+  },
   ...neutronResource('ports', 'port', (r) => [opt('--network', r.network_id)]),
   ...neutronResource('routers', 'router'),
   { method: 'PUT', pattern: '/v2.0/routers/{id}/add_router_interface', render: (p, b) => cmd('router add subnet', q(p.id!), q(str(b.subnet_id) ?? '<subnet>')) },
@@ -574,6 +632,28 @@ const network: Rule[] = [
     r.direction === 'egress' && '--egress',
     str(r.security_group_id) && q(str(r.security_group_id)!),
   ]),
+  {
+    method: 'POST',
+    pattern: '/v2.0/floatingips',
+    render: (_p, b) => {
+      const r = obj(b.floatingip)
+      const net = str(r.floating_network_id)
+      return net ? cmd('floating ip create', opt('--port', r.port_id), opt('--fixed-ip-address', r.fixed_ip_address), opt('--description', r.description), q(net)) : null
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: '/v2.0/floatingips/{id}',
+    render: (p, b) => {
+      const r = obj(b.floatingip)
+      if (r.port_id === null) return cmd('floating ip unset --port', q(p.id!))
+      return cmd('floating ip set', opt('--port', r.port_id), opt('--fixed-ip-address', r.fixed_ip_address), opt('--description', r.description), q(p.id!))
+    },
+  },
+  { method: 'GET', pattern: '/v2.0/floatingips/{id}/port_forwardings', render: (p) => cmd('floating ip port forwarding list', q(p.id!)) },
+  { method: 'POST', pattern: '/v2.0/floatingips/{id}/port_forwardings', render: (p, b) => portForwardingCreateCommand(p.id!, b) },
+  { method: 'GET', pattern: '/v2.0/floatingips/{id}/port_forwardings/{pf}', render: (p) => cmd('floating ip port forwarding show', q(p.id!), q(p.pf!)) },
+  { method: 'DELETE', pattern: '/v2.0/floatingips/{id}/port_forwardings/{pf}', render: (p) => cmd('floating ip port forwarding delete', q(p.id!), q(p.pf!)) },
   ...neutronResource('floatingips', 'floating ip', (r) => [str(r.floating_network_id) && q(str(r.floating_network_id)!)]),
 ]
 

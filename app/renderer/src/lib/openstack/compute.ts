@@ -91,7 +91,10 @@ export interface CreateServerBody {
     metadata?: Record<string, string>
     min_count?: number
     max_count?: number
-    networks?: 'auto' | 'none'
+    /** Neutron networks to attach (one port on each), or Nova's 'auto' / 'none'. */
+    networks?: 'auto' | 'none' | { uuid: string }[] | { port: string }[]
+    /** By name, applied to every port Nova creates (default: the project's `default`). */
+    security_groups?: { name: string }[]
   }
 }
 
@@ -253,9 +256,12 @@ export async function listServers(c: OpenStackClient, signal?: AbortSignal): Pro
 export const getServer = (c: OpenStackClient, id: string, signal?: AbortSignal) =>
   nova<{ server: Server }>(c, 'GET', `/servers/${enc(id)}`, { signal }).then((r) => r.body.server)
 
-/** POST /servers → 202 with the first server's id (the others of a multi-create share its reservation). */
-export const createServer = (c: OpenStackClient, body: CreateServerBody) =>
-  nova<{ server: CreatedServer }>(c, 'POST', '/servers', { body }).then((r) => r.body.server)
+/**
+ * POST /servers → 202 with the first server's id (the others of a multi-create share its reservation). `cli`
+ * overrides the command the API drawer shows (the wizard's, with network names for IDs).
+ */
+export const createServer = (c: OpenStackClient, body: CreateServerBody, opts: { cli?: string | null } = {}) =>
+  nova<{ server: CreatedServer }>(c, 'POST', '/servers', { body, cli: opts.cli }).then((r) => r.body.server)
 
 /** DELETE /servers/{id} → 204; the server goes on with task_state deleting, then disappears. */
 export const deleteServer = (c: OpenStackClient, id: string) => nova<void>(c, 'DELETE', `/servers/${enc(id)}`).then(() => undefined)

@@ -19,15 +19,54 @@ export interface Network {
   project_id: string
 }
 
+export interface AllocationPool {
+  start: string
+  end: string
+}
+
 export interface Subnet {
   id: string
   name: string
+  description?: string
   network_id: string
   ip_version: number
   cidr: string
   gateway_ip: string | null
   enable_dhcp: boolean
+  allocation_pools?: AllocationPool[]
+  dns_nameservers?: string[]
   project_id: string
+}
+
+export interface FixedIp {
+  subnet_id: string
+  ip_address: string
+}
+
+/** Neutron's own device owners; an instance's port has `compute:<availability zone>`. */
+export const DEVICE_OWNER = {
+  routerInterface: 'network:router_interface',
+  routerGateway: 'network:router_gateway',
+  floatingIp: 'network:floatingip',
+  dhcp: 'network:dhcp',
+} as const
+
+export interface Port {
+  id: string
+  name: string
+  description?: string
+  network_id: string
+  mac_address: string
+  admin_state_up: boolean
+  /** ACTIVE once bound to a host (an instance or a router uses it), DOWN otherwise. */
+  status: string
+  device_id: string
+  device_owner: string
+  fixed_ips: FixedIp[]
+  security_groups: string[]
+  port_security_enabled?: boolean
+  project_id: string
+  created_at?: string
 }
 
 export interface SecurityGroupRule {
@@ -61,6 +100,16 @@ export interface Router {
   project_id: string
 }
 
+/**
+ * Stackling extension of a floating IP: the loopback ports of this computer that reach the instance behind it
+ * (`ssh -p <host_port> …@127.0.0.1`), since nothing outside the computer routes to the external network.
+ */
+export interface HostForward {
+  protocol: string
+  internal_port: number
+  host_port: number
+}
+
 export interface FloatingIp {
   id: string
   floating_ip_address: string
@@ -71,6 +120,50 @@ export interface FloatingIp {
   status: string
   description?: string
   project_id: string
+  /** fip-port-details: the associated port's device (the instance). */
+  port_details?: { name: string; network_id: string; mac_address: string; status: string; device_id: string; device_owner: string } | null
+  host_forwards?: HostForward[]
+  /** expose-port-forwarding-in-fip: a floating IP has either an associated port or port forwardings. */
+  port_forwardings?: Pick<PortForwarding, 'protocol' | 'internal_ip_address' | 'internal_port' | 'external_port'>[]
+}
+
+/** A port forwarding of a floating IP; here `external_port` is the host port on 127.0.0.1. */
+export interface PortForwarding {
+  id: string
+  protocol: string
+  internal_ip_address: string
+  internal_port: number
+  internal_port_id: string
+  external_port: number
+  description?: string
+}
+
+export interface CreatePortForwardingBody {
+  port_forwarding: { protocol: string; internal_ip_address: string; internal_port: number; internal_port_id: string; external_port: number; description?: string }
+}
+
+export interface CreatePortBody {
+  port: { network_id: string; name?: string; fixed_ips?: { subnet_id?: string; ip_address?: string }[]; security_groups?: string[]; admin_state_up?: boolean }
+}
+
+export interface UpdatePortBody {
+  port: { name?: string; security_groups?: string[]; admin_state_up?: boolean }
+}
+
+export interface CreateFloatingIpBody {
+  floatingip: { floating_network_id: string; port_id?: string; fixed_ip_address?: string; description?: string }
+}
+
+export interface UpdateFloatingIpBody {
+  floatingip: { port_id: string | null; fixed_ip_address?: string }
+}
+
+/** Filters of GET /v2.0/ports the dashboard uses (Neutron filters by any attribute). */
+export interface PortFilters {
+  network_id?: string
+  /** '' asks for the ports without an owner; undefined does not filter. */
+  device_owner?: string
+  device_id?: string
 }
 
 export interface CreateNetworkBody {
@@ -78,7 +171,16 @@ export interface CreateNetworkBody {
 }
 
 export interface CreateSubnetBody {
-  subnet: { name?: string; network_id: string; ip_version: 4; cidr: string; gateway_ip?: string | null; enable_dhcp?: boolean }
+  subnet: {
+    name?: string
+    network_id: string
+    ip_version: 4
+    cidr: string
+    gateway_ip?: string | null
+    enable_dhcp?: boolean
+    dns_nameservers?: string[]
+    allocation_pools?: AllocationPool[]
+  }
 }
 
 export interface CreateRuleBody {
@@ -101,6 +203,10 @@ export const networkKeys = {
   securityGroups: ['network', 'security-groups'] as const,
   routers: ['network', 'routers'] as const,
   floatingIps: ['network', 'floatingips'] as const,
+  ports: ['network', 'ports'] as const,
+  portList: (f: PortFilters = {}) => ['network', 'ports', 'list', f.network_id ?? '', f.device_owner ?? '*', f.device_id ?? ''] as const,
+  portForwardings: (fipId: string) => ['network', 'floatingips', 'port-forwardings', fipId] as const,
+  topology: ['network', 'topology'] as const,
 }
 
 const enc = encodeURIComponent
@@ -124,3 +230,47 @@ export const deleteSecurityGroupRule = (c: OpenStackClient, id: string) => neutr
 export const listRouters = (c: OpenStackClient, signal?: AbortSignal) => neutron<{ routers: Router[] }>(c, 'GET', '/routers', { signal }).then((r) => r.body.routers ?? [])
 export const listFloatingIps = (c: OpenStackClient, signal?: AbortSignal) =>
   neutron<{ floatingips: FloatingIp[] }>(c, 'GET', '/floatingips', { signal }).then((r) => r.body.floatingips ?? [])
+
+/** DELETE /subnets/{id} → 204; 409 SubnetInUse while ports (other than DHCP's) have addresses on it. */
+export const deleteSubnet = (c: OpenStackClient, id: string) => neutron<void>(c, 'DELETE', `/subnets/${enc(id)}`).then(() => undefined)
+
+/** GET /ports with filters (only those given are sent: the API drawer shows them as `port list --network …`). */
+export const listPorts = (c: OpenStackClient, filters: PortFilters = {}, signal?: AbortSignal) =>
+  neutron<{ ports: Port[] }>(c, 'GET', '/ports', { query: { network_id: filters.network_id || undefined, device_owner: filters.device_owner, device_id: filters.device_id || undefined }, signal }).then(
+    (r) => r.body.ports ?? [],
+  )
+/** POST /ports → 201: an address on the network (a free one of its first subnet unless fixed_ips says which). */
+export const createPort = (c: OpenStackClient, body: CreatePortBody) => neutron<{ port: Port }>(c, 'POST', '/ports', { body }).then((r) => r.body.port)
+/** PUT /ports/{id} → 200; security_groups replaces the whole list. */
+export const updatePort = (c: OpenStackClient, id: string, body: UpdatePortBody) => neutron<{ port: Port }>(c, 'PUT', `/ports/${enc(id)}`, { body }).then((r) => r.body.port)
+/** DELETE /ports/{id} → 204; 409 for router and floating IP ports (remove the interface or release the address). */
+export const deletePort = (c: OpenStackClient, id: string) => neutron<void>(c, 'DELETE', `/ports/${enc(id)}`).then(() => undefined)
+
+/** POST /floatingips → 201: a free address of the external network, associated at once when port_id is given (`cli`: the drawer's command, with the pool's name). */
+export const createFloatingIp = (c: OpenStackClient, body: CreateFloatingIpBody, opts: { cli?: string | null } = {}) =>
+  neutron<{ floatingip: FloatingIp }>(c, 'POST', '/floatingips', { body, cli: opts.cli }).then((r) => r.body.floatingip)
+/** PUT /floatingips/{id} → 200: port_id associates (404 ExternalGatewayForFloatingIPNotFound without a router), null disassociates. */
+export const updateFloatingIp = (c: OpenStackClient, id: string, body: UpdateFloatingIpBody) =>
+  neutron<{ floatingip: FloatingIp }>(c, 'PUT', `/floatingips/${enc(id)}`, { body }).then((r) => r.body.floatingip)
+/** DELETE /floatingips/{id} → 204: the address goes back to the external network's pool. */
+export const deleteFloatingIp = (c: OpenStackClient, id: string) => neutron<void>(c, 'DELETE', `/floatingips/${enc(id)}`).then(() => undefined)
+
+export const listPortForwardings = (c: OpenStackClient, fipId: string, signal?: AbortSignal) =>
+  neutron<{ port_forwardings: PortForwarding[] }>(c, 'GET', `/floatingips/${enc(fipId)}/port_forwardings`, { signal }).then((r) => r.body.port_forwardings ?? [])
+export const createPortForwarding = (c: OpenStackClient, fipId: string, body: CreatePortForwardingBody) =>
+  neutron<{ port_forwarding: PortForwarding }>(c, 'POST', `/floatingips/${enc(fipId)}/port_forwardings`, { body }).then((r) => r.body.port_forwarding)
+export const deletePortForwarding = (c: OpenStackClient, fipId: string, id: string) =>
+  neutron<void>(c, 'DELETE', `/floatingips/${enc(fipId)}/port_forwardings/${enc(id)}`).then(() => undefined)
+
+/** A port's device owner in words, and where the device is shown in the dashboard (a hash route), if anywhere. */
+export function describeDevice(port: Pick<Port, 'device_owner' | 'device_id'>): { kind: string; path?: string } {
+  const o = port.device_owner
+  const id = encodeURIComponent(port.device_id)
+  if (o.startsWith('compute:')) return { kind: 'instance', path: port.device_id ? `/compute/instances/${id}` : undefined }
+  if (o === DEVICE_OWNER.routerInterface) return { kind: 'router interface', path: `/network/routers/${id}` }
+  if (o === DEVICE_OWNER.routerGateway) return { kind: 'router gateway', path: `/network/routers/${id}` }
+  if (o === DEVICE_OWNER.floatingIp) return { kind: 'floating IP', path: '/network/floating-ips' }
+  if (o === DEVICE_OWNER.dhcp) return { kind: 'DHCP server' }
+  if (!o && !port.device_id) return { kind: 'unattached' }
+  return { kind: o || 'device' }
+}

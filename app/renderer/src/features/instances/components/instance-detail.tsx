@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react'
+import { HostAccess } from '../../../components/host-access'
 import { Alert } from '../../../components/ui/alert'
 import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
@@ -12,10 +13,12 @@ import { shellQuote } from '../../../lib/openstack/cli-equivalent'
 import { useSession } from '../../../lib/openstack/client-provider'
 import type { Server } from '../../../lib/openstack/compute'
 import { OpenStackError } from '../../../lib/openstack/errors'
+import { adminUserOf, ingressAllowed, sshCommand } from '../../../lib/openstack/host-access'
 import { Link, navigate } from '../../../lib/router'
 import { useFlavors } from '../api/get-flavors'
 import { useImage } from '../api/get-images'
 import { useServer } from '../api/get-server'
+import { useServerNetwork } from '../api/get-server-network'
 import { describeComputeError, describeFault } from '../utils/compute-errors'
 import { ephemeralOf, formatRamMb } from '../utils/flavor-fit'
 import { addressList, isChanging, powerStateLabel, serverStatusInfo, statusInfo, taskLabel } from '../utils/server-status'
@@ -240,20 +243,7 @@ function Overview({ server: s, isAdmin }: { server: Server; isAdmin: boolean }) 
             </p>
           )}
         </Card>
-        <Card title="Addresses" data-testid="detail-addresses">
-          {addrs.length === 0 ? (
-            <p className="muted">{s.status === 'BUILD' ? 'Assigned when the instance starts.' : s.status === 'ERROR' ? 'None: the instance never started.' : 'None: the instance has no network.'}</p>
-          ) : (
-            <dl className="detail-list">
-              {addrs.map((a) => (
-                <Field key={`${a.network}-${a.addr}`} name={`address-${a.network}`} label={a.network}>
-                  <code>{a.addr}</code> <span className="muted small">IPv{a.version}{a.type ? `, ${a.type}` : ''}{a.mac ? `, MAC ${a.mac}` : ''}</span>
-                </Field>
-              ))}
-            </dl>
-          )}
-          {addrs.length ? <p className="muted small detail-note">QEMU's user-mode network: the guest reaches out (NAT); nothing reaches in yet.</p> : null}
-        </Card>
+        <ServerNetworks server={s} sshUser={adminUserOf(image.data)} addrs={addrs} />
         <Card title="Metadata">
           {meta.length === 0 ? (
             <p className="muted">None.</p>
@@ -285,6 +275,82 @@ function Overview({ server: s, isAdmin }: { server: Server; isAdmin: boolean }) 
         </Card>
       </div>
     </div>
+  )
+}
+
+/**
+ * The instance's networks: each Neutron port with its network, fixed IPs and status, and the floating IPs on it
+ * with the ssh line to reach the instance from this computer. Without ports, Nova's addresses.
+ */
+function ServerNetworks({ server: s, sshUser, addrs }: { server: Server; sshUser: string; addrs: ReturnType<typeof addressList> }) {
+  const net = useServerNetwork(s.id)
+  const ports = [...(net.ports.data ?? [])].sort((a, b) => a.id.localeCompare(b.id))
+  const netName = (id: string) => net.networks.data?.find((n) => n.id === id)?.name ?? `${id.slice(0, 8)}…`
+  const fipsOf = (portId: string) => (net.fips.data ?? []).filter((f) => f.port_id === portId)
+  return (
+    <Card title="Networks" data-testid="detail-addresses" actions={ports.length ? <Link to="/network/floating-ips">Floating IPs →</Link> : undefined}>
+      {ports.length ? (
+        <div className="instance-networks">
+          {ports.map((p) => (
+            <div key={p.id} className="instance-network" data-testid="instance-network" data-network={netName(p.network_id)}>
+              <div className="instance-network-head">
+                <Link to={`/network/networks/${encodeURIComponent(p.network_id)}`}>
+                  <strong>{netName(p.network_id)}</strong>
+                </Link>
+                {p.fixed_ips.map((f) => (
+                  <code key={f.ip_address} data-testid="instance-fixed-ip">
+                    {f.ip_address}
+                  </code>
+                ))}
+                <Badge tone={p.status === 'ACTIVE' ? 'success' : 'neutral'} dot>
+                  port {p.status}
+                </Badge>
+                <span className="muted small">MAC {p.mac_address}</span>
+              </div>
+              {fipsOf(p.id).map((f) => (
+                <div key={f.id} className="instance-fip" data-testid="instance-fip" data-address={f.floating_ip_address}>
+                  <span>
+                    Floating IP{' '}
+                    <Link to={`/network/floating-ips/${encodeURIComponent(f.id)}`}>
+                      <code>{f.floating_ip_address}</code>
+                    </Link>{' '}
+                    <span className="muted small">→ {f.fixed_ip_address}</span>
+                  </span>
+                  {f.host_forwards?.length ? (
+                    <>
+                      <HostAccess forwards={f.host_forwards} user={sshUser} />
+                      {sshCommand(f.host_forwards) && net.groups.data && ingressAllowed(p, net.groups.data, 22) === 'no' ? (
+                        <Alert tone="warning" title="ssh will not get in yet" data-testid="ssh-blocked">
+                          None of this port's security groups allows TCP port 22 in (the default group lets in only its own members). Add a rule in{' '}
+                          <Link to="/network/security-groups">Security groups</Link>: <code>openstack security group rule create --protocol tcp --dst-port 22 default</code>.
+                        </Alert>
+                      ) : null}
+                    </>
+                  ) : (
+                    <span className="muted small">No port of 127.0.0.1 forwarded to it yet.</span>
+                  )}
+                </div>
+              ))}
+            </div>
+          ))}
+        </div>
+      ) : addrs.length ? (
+        <>
+          <dl className="detail-list">
+            {addrs.map((a) => (
+              <Field key={`${a.network}-${a.addr}`} name={`address-${a.network}`} label={a.network}>
+                <code>{a.addr}</code> <span className="muted small">IPv{a.version}{a.type ? `, ${a.type}` : ''}{a.mac ? `, MAC ${a.mac}` : ''}</span>
+              </Field>
+            ))}
+          </dl>
+          <p className="muted small detail-note">
+            {net.enabled && net.ports.status === 'success' ? 'No Neutron port: ' : ''}QEMU's user-mode network: the guest reaches out (NAT); nothing reaches in.
+          </p>
+        </>
+      ) : (
+        <p className="muted">{s.status === 'BUILD' ? 'Assigned when the instance starts.' : s.status === 'ERROR' ? 'None: the instance never started.' : 'None: the instance has no network.'}</p>
+      )}
+    </Card>
   )
 }
 

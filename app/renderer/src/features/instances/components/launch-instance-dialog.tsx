@@ -1,4 +1,4 @@
-import { useMemo, useState, type ReactNode } from 'react'
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import { Alert } from '../../../components/ui/alert'
 import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
@@ -14,25 +14,31 @@ import { cliEquivalent } from '../../../lib/openstack/cli-equivalent'
 import { useSession } from '../../../lib/openstack/client-provider'
 import { KEYPAIR_NAME_MAX, KEYPAIR_NAME_PATTERN, type CreatedServer, type Flavor, type Keypair, type KeyType } from '../../../lib/openstack/compute'
 import type { Image } from '../../../lib/openstack/image'
+import type { Network, SecurityGroup, Subnet } from '../../../lib/openstack/network'
 import { useCreateKeypair } from '../api/create-keypair'
 import { useCreateServer } from '../api/create-server'
 import { useFlavors } from '../api/get-flavors'
 import { useHypervisors } from '../api/get-hypervisors'
 import { useImages } from '../api/get-images'
 import { useKeypairs } from '../api/get-keypairs'
+import { useLaunchNetworks } from '../api/get-launch-networks'
 import { useLimits } from '../api/get-limits'
 import { describeComputeError } from '../utils/compute-errors'
 import { ephemeralOf, flavorFit, formatRamMb, maxCount, type FlavorFit, type Gauge } from '../utils/flavor-fit'
 import {
   buildCreateServerBody,
+  defaultNetworkIds,
   emptyLaunchForm,
   FIELD_STEP,
   firstStepWithError,
   hasErrors,
   LAUNCH_STEPS,
+  launchableGroups,
   launchableImages,
+  launchableNetworks,
   launchedNames,
   validateLaunchForm,
+  withNetworkNames,
   type LaunchErrors,
   type LaunchForm,
   type LaunchStep,
@@ -40,9 +46,10 @@ import {
 import { checkUserData } from '../utils/user-data'
 
 /**
- * Launch instance: a wizard in one dialog (Details, Source, Flavor, Key pair, Configuration), as Horizon's.
- * Everything is checked before POST /servers: the image can boot, the flavor holds the image and fits the
- * project's quota (and, for admins, the host), the user data is small enough once base64-encoded.
+ * Launch instance: a wizard in one dialog (Details, Source, Flavor, Networks, Key pair, Configuration, Review), as
+ * Horizon's. Everything is checked before POST /servers: the image can boot, the flavor holds the image and fits the
+ * project's quota (and, for admins, the host), at least one network and security group, the user data is small
+ * enough once base64-encoded.
  */
 export function LaunchInstanceDialog({
   initialImageId,
@@ -59,8 +66,24 @@ export function LaunchInstanceDialog({
   const keypairs = useKeypairs()
   const limits = useLimits()
   const hypervisors = useHypervisors(session.isAdmin)
+  const net = useLaunchNetworks()
   const create = useCreateServer()
   const [form, setForm] = useState<LaunchForm>(() => emptyLaunchForm(initialImageId ?? ''))
+  const projectId = session.project?.id
+  const offeredNetworks = useMemo(() => (net.networks.data ? launchableNetworks(net.networks.data, projectId, session.isAdmin) : undefined), [net.networks.data, projectId, session.isAdmin])
+  const offeredGroups = useMemo(() => (net.groups.data ? launchableGroups(net.groups.data, projectId) : undefined), [net.groups.data, projectId])
+  // The defaults (the project's private network, the default group) arrive with the lists, once.
+  const defaulted = useRef({ networks: false, groups: false })
+  useEffect(() => {
+    if (offeredNetworks && !defaulted.current.networks) {
+      defaulted.current.networks = true
+      setForm((f) => (f.networkIds.length ? f : { ...f, networkIds: defaultNetworkIds(offeredNetworks, projectId) }))
+    }
+    if (offeredGroups && !defaulted.current.groups) {
+      defaulted.current.groups = true
+      setForm((f) => (f.securityGroups.length || !offeredGroups.some((g) => g.name === 'default') ? f : { ...f, securityGroups: ['default'] }))
+    }
+  }, [offeredNetworks, offeredGroups, projectId])
   const [step, setStep] = useState<LaunchStep>('details')
   /** Steps the person has tried to leave or submit: their errors are shown. */
   const [checked, setChecked] = useState<Set<LaunchStep>>(new Set())
@@ -72,8 +95,10 @@ export function LaunchInstanceDialog({
       keypairNames: (keypairs.data ?? []).map((k) => k.name),
       limits: limits.data,
       hypervisor: hypervisors.data?.[0],
+      networks: offeredNetworks,
+      securityGroupNames: offeredGroups?.map((g) => g.name),
     }),
-    [images.data, flavors.data, keypairs.data, limits.data, hypervisors.data],
+    [images.data, flavors.data, keypairs.data, limits.data, hypervisors.data, offeredNetworks, offeredGroups],
   )
   const errors = validateLaunchForm(form, ctx)
   const shown: LaunchErrors = Object.fromEntries(Object.entries(errors).filter(([k]) => checked.has(FIELD_STEP[k as keyof LaunchForm])))
@@ -91,7 +116,7 @@ export function LaunchInstanceDialog({
       setStep(firstStepWithError(errors) ?? step)
       return
     }
-    void create.mutateAsync(buildCreateServerBody(form)).then(
+    void create.mutateAsync({ body: buildCreateServerBody(form), cli: cliFor(buildCreateServerBody(form)) }).then(
       (server) => onLaunched(server, launchedNames(form)),
       () => undefined,
     )
@@ -100,7 +125,11 @@ export function LaunchInstanceDialog({
   const image = ctx.images.find((i) => i.id === form.imageId)
   const flavor = ctx.flavors.find((f) => f.id === form.flavorId)
   const count = Math.max(1, Number(form.count) || 1)
-  const cli = form.name.trim() && form.imageId && form.flavorId ? cliEquivalent({ service: 'compute', method: 'POST', path: '/servers', body: buildCreateServerBody(form) }) : null
+  /** The command with network names for IDs: the wizard's preview and the API drawer show the same. */
+  function cliFor(body: ReturnType<typeof buildCreateServerBody>) {
+    return cliEquivalent({ service: 'compute', method: 'POST', path: '/servers', body: withNetworkNames(body, offeredNetworks ?? []) })
+  }
+  const cli = form.name.trim() && form.imageId && form.flavorId ? cliFor(buildCreateServerBody(form)) : null
 
   return (
     <Dialog
@@ -156,7 +185,7 @@ export function LaunchInstanceDialog({
                     {bad ? '!' : i + 1}
                   </span>
                   <span>{s.label}</span>
-                  {s.id !== 'keypair' && s.id !== 'configuration' ? <span className="wizard-required" title="Required" aria-label="required">*</span> : null}
+                  {s.required ? <span className="wizard-required" title="Required" aria-label="required">*</span> : null}
                 </button>
               </li>
             )
@@ -179,10 +208,26 @@ export function LaunchInstanceDialog({
               isAdmin={session.isAdmin}
               limitsError={limits.error}
             />
+          ) : step === 'networks' ? (
+            <NetworksStep
+              enabled={net.enabled}
+              networks={net.networks}
+              offered={offeredNetworks}
+              subnets={net.subnets.data ?? []}
+              groups={offeredGroups}
+              groupsQuery={net.groups}
+              form={form}
+              errors={shown}
+              projectId={projectId}
+              isAdmin={session.isAdmin}
+              set={set}
+            />
           ) : step === 'keypair' ? (
             <KeypairStep query={keypairs} selected={form.keyName} error={shown.keyName} onSelect={(n) => set('keyName', n)} />
-          ) : (
+          ) : step === 'configuration' ? (
             <ConfigurationStep value={form.userData} error={shown.userData} onChange={(v) => set('userData', v)} />
+          ) : (
+            <ReviewStep form={form} errors={errors} image={image} flavor={flavor} networks={offeredNetworks ?? []} subnets={net.subnets.data ?? []} onGo={go} />
           )}
         </div>
       </div>
@@ -643,6 +688,196 @@ function ConfigurationStep({ value, error, onChange }: { value: string; error?: 
         <Icon name="info" className="inline-icon" /> The dashboard sends it base64-encoded in <code>user_data</code>; Nova puts it on the config drive, where
         cloud-init reads it.
       </p>
+    </div>
+  )
+}
+
+function NetworksStep({
+  enabled,
+  networks,
+  offered,
+  subnets,
+  groups,
+  groupsQuery,
+  form,
+  errors,
+  projectId,
+  isAdmin,
+  set,
+}: {
+  enabled: boolean
+  networks: Query<Network[]>
+  offered?: Network[]
+  subnets: readonly Subnet[]
+  groups?: SecurityGroup[]
+  groupsQuery: Query<SecurityGroup[]>
+  form: LaunchForm
+  errors: LaunchErrors
+  projectId?: string
+  isAdmin: boolean
+  set: <K extends keyof LaunchForm>(k: K, v: LaunchForm[K]) => void
+}) {
+  if (!enabled) {
+    return (
+      <Alert tone="info" title="No network service">
+        This cloud's catalog has no network endpoint: Nova gives the instance its own default network.
+      </Alert>
+    )
+  }
+  const toggle = <K extends 'networkIds' | 'securityGroups'>(k: K, value: string, on: boolean) =>
+    set(k, (on ? [...form[k].filter((v) => v !== value), value] : form[k].filter((v) => v !== value)) as LaunchForm[K])
+  const cidrs = (n: Network) => subnets.filter((s) => s.network_id === n.id).map((s) => s.cidr)
+  return (
+    <>
+      <Loading query={networks} what="networks">
+        {() => (
+          <fieldset className="choice-fieldset" data-testid="launch-networks">
+            <legend className="field-label">Networks: the instance gets a port (an address) on each, in this order</legend>
+            {errors.networkIds ? (
+              <div className="field-error" data-testid="field-error">
+                {errors.networkIds}
+              </div>
+            ) : null}
+            {!offered?.length ? (
+              <Alert tone="warning" title="No network to attach">
+                Create a network with a subnet in Network → Networks first.
+              </Alert>
+            ) : (
+              <div className="choice-table-wrap">
+                <table className="table choice-table" aria-label="Networks">
+                  <thead>
+                    <tr>
+                      <th scope="col" className="col-choice">
+                        <span className="visually-hidden">Chosen</span>
+                      </th>
+                      <th scope="col">Name</th>
+                      <th scope="col">Subnets</th>
+                      <th scope="col">
+                        <span className="visually-hidden">Kind</span>
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {offered.map((n) => {
+                      const chosen = form.networkIds.includes(n.id)
+                      const order = form.networkIds.indexOf(n.id)
+                      const ranges = cidrs(n)
+                      return (
+                        <tr key={n.id} className={chosen ? 'choice-selected' : undefined} data-testid="launch-network-row" data-name={n.name} data-id={n.id} data-chosen={chosen ? 'yes' : 'no'}>
+                          <td className="col-choice">
+                            <input type="checkbox" id={`launch-net-${n.id}`} checked={chosen} onChange={(e) => toggle('networkIds', n.id, e.target.checked)} aria-label={n.name} />
+                          </td>
+                          <td>
+                            <label htmlFor={`launch-net-${n.id}`} className="choice-name">
+                              {n.name || n.id}
+                            </label>
+                            {chosen && form.networkIds.length > 1 ? <span className="muted small"> NIC {order + 1}</span> : null}
+                          </td>
+                          <td>{ranges.length ? <code>{ranges.join(', ')}</code> : <span className="muted">no subnet: no address</span>}</td>
+                          <td>
+                            {n['router:external'] ? <Badge tone="info">external</Badge> : null}
+                            {n.shared ? <Badge tone="accent">shared</Badge> : null}
+                            {isAdmin && n.project_id !== projectId && !n.shared && !n['router:external'] ? <Badge>another project's</Badge> : null}
+                          </td>
+                        </tr>
+                      )
+                    })}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {!isAdmin ? <p className="field-hint">External networks are not offered: reach the instance through a router and a floating IP.</p> : null}
+          </fieldset>
+        )}
+      </Loading>
+      <Loading query={groupsQuery} what="security groups">
+        {() => (
+          <fieldset className="choice-fieldset" data-testid="launch-security-groups">
+            <legend className="field-label">Security groups: their rules decide what reaches the instance</legend>
+            {errors.securityGroups ? (
+              <div className="field-error" data-testid="field-error">
+                {errors.securityGroups}
+              </div>
+            ) : null}
+            <div className="choice-list">
+              {(groups ?? []).map((g) => {
+                const chosen = form.securityGroups.includes(g.name)
+                return (
+                  <label key={g.id} className={['choice-item', chosen && 'choice-selected'].filter(Boolean).join(' ')} data-testid="launch-group-row" data-name={g.name}>
+                    <input type="checkbox" checked={chosen} onChange={(e) => toggle('securityGroups', g.name, e.target.checked)} />
+                    <span className="choice-name">{g.name}</span>
+                    <span className="muted small">{g.description || `${g.security_group_rules?.length ?? 0} rules`}</span>
+                  </label>
+                )
+              })}
+            </div>
+          </fieldset>
+        )}
+      </Loading>
+    </>
+  )
+}
+
+function ReviewStep({
+  form,
+  errors,
+  image,
+  flavor,
+  networks,
+  subnets,
+  onGo,
+}: {
+  form: LaunchForm
+  errors: LaunchErrors
+  image?: Image
+  flavor?: Flavor
+  networks: readonly Network[]
+  subnets: readonly Subnet[]
+  onGo: (step: LaunchStep) => void
+}) {
+  const names = launchedNames(form)
+  const rows: { step: LaunchStep; label: string; value: ReactNode; testId: string }[] = [
+    { step: 'details', label: 'Name', value: names.join(', ') || '—', testId: 'review-name' },
+    { step: 'source', label: 'Image', value: image?.name ?? '—', testId: 'review-image' },
+    { step: 'flavor', label: 'Flavor', value: flavor ? `${flavor.name} (${flavor.vcpus} vCPU, ${formatRamMb(flavor.ram)})` : '—', testId: 'review-flavor' },
+    {
+      step: 'networks',
+      label: 'Networks',
+      value: form.networkIds.length
+        ? form.networkIds
+            .map((id) => {
+              const n = networks.find((x) => x.id === id)
+              const ranges = subnets.filter((s) => s.network_id === id).map((s) => s.cidr)
+              return `${n?.name ?? id}${ranges.length ? ` (${ranges.join(', ')})` : ''}`
+            })
+            .join(', ')
+        : 'none',
+      testId: 'review-networks',
+    },
+    { step: 'networks', label: 'Security groups', value: form.securityGroups.join(', ') || 'none', testId: 'review-groups' },
+    { step: 'keypair', label: 'Key pair', value: form.keyName || 'none', testId: 'review-keypair' },
+    { step: 'configuration', label: 'User data', value: form.userData.trim() ? `${checkUserData(form.userData).bytes.toLocaleString('en-US')} bytes` : 'none', testId: 'review-user-data' },
+  ]
+  const problems = Object.values(errors).filter(Boolean)
+  return (
+    <div className="launch-review" data-testid="launch-review">
+      {problems.length ? (
+        <Alert tone="danger" title="Not ready yet">
+          {problems.length === 1 ? problems[0] : `${problems.length} things to fix; the steps marked ! say what.`}
+        </Alert>
+      ) : null}
+      <dl className="detail-list">
+        {rows.map((r) => (
+          <div key={r.label} className="detail-row">
+            <dt>
+              <button type="button" className="link-button" onClick={() => onGo(r.step)}>
+                {r.label}
+              </button>
+            </dt>
+            <dd data-testid={r.testId}>{r.value}</dd>
+          </div>
+        ))}
+      </dl>
     </div>
   )
 }

@@ -2,7 +2,22 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Flavor } from '../../../lib/openstack/compute'
 import type { Image } from '../../../lib/openstack/image'
-import { buildCreateServerBody, emptyLaunchForm, firstStepWithError, hasErrors, launchableImages, launchedNames, validateLaunchForm, type LaunchContext, type LaunchForm } from './launch-form'
+import type { Network, SecurityGroup } from '../../../lib/openstack/network'
+import {
+  buildCreateServerBody,
+  defaultNetworkIds,
+  emptyLaunchForm,
+  firstStepWithError,
+  hasErrors,
+  launchableGroups,
+  launchableImages,
+  launchableNetworks,
+  launchedNames,
+  validateLaunchForm,
+  withNetworkNames,
+  type LaunchContext,
+  type LaunchForm,
+} from './launch-form'
 
 const image = (id: string, status = 'active', over: Partial<Image> = {}): Image =>
   ({ id, name: id, status, visibility: 'public', min_disk: 0, min_ram: 0, protected: false, tags: [], created_at: '', updated_at: '', virtual_size: 64 << 20, ...over }) as Image
@@ -86,5 +101,45 @@ describe('launch form', () => {
   it('knows the names Nova gives several instances', () => {
     assert.deepEqual(launchedNames({ name: 'web', count: '3' }), ['web-1', 'web-2', 'web-3'])
     assert.deepEqual(launchedNames({ name: 'web', count: '1' }), ['web'])
+  })
+
+  it('offers the project networks (external ones to admins only) and defaults to private', () => {
+    const net = (id: string, name: string, project: string, over: Partial<Network> = {}): Network => ({ id, name, status: 'ACTIVE', admin_state_up: true, shared: false, 'router:external': false, subnets: [], project_id: project, ...over })
+    const nets = [net('pub', 'public', 'admin', { 'router:external': true }), net('priv', 'private', 'demo'), net('other', 'lab', 'x'), net('sh', 'shared-net', 'x', { shared: true })]
+    assert.deepEqual(
+      launchableNetworks(nets, 'demo', false).map((n) => n.name),
+      ['private', 'shared-net'],
+    )
+    assert.deepEqual(
+      launchableNetworks(nets, 'demo', true).map((n) => n.name),
+      ['private', 'lab', 'shared-net', 'public'],
+    )
+    assert.deepEqual(defaultNetworkIds(launchableNetworks(nets, 'demo', false), 'demo'), ['priv'])
+    assert.deepEqual(defaultNetworkIds(launchableNetworks(nets, 'admin', true), 'admin'), ['priv'], "an admin gets demo's private too")
+    assert.deepEqual(defaultNetworkIds([net('a', 'mine', 'p')], 'p'), ['a'])
+    assert.deepEqual(defaultNetworkIds([net('a', 'mine', 'p'), net('b', 'also', 'p')], 'p'), [])
+    const g = (name: string, project = 'demo'): SecurityGroup => ({ id: `${name}-${project}`, name, description: '', project_id: project })
+    assert.deepEqual(
+      launchableGroups([g('web'), g('default'), g('default', 'other'), g('dup'), g('dup')], 'demo').map((x) => x.name),
+      ['default', 'web'],
+    )
+  })
+
+  it('needs a network and a security group once they are offered', () => {
+    const withNets: LaunchContext = { ...ctx, networks: [{ id: 'priv', name: 'private', status: 'ACTIVE', admin_state_up: true, shared: false, 'router:external': false, subnets: [], project_id: 'p' }], securityGroupNames: ['default'] }
+    const e = validateLaunchForm(form(), withNets)
+    assert.match(e.networkIds ?? '', /at least one network/)
+    assert.match(e.securityGroups ?? '', /at least one security group/)
+    assert.equal(firstStepWithError(e), 'networks')
+    assert.deepEqual(validateLaunchForm(form({ networkIds: ['priv'], securityGroups: ['default'] }), withNets), {})
+    assert.match(validateLaunchForm(form({ networkIds: ['gone'], securityGroups: ['web'] }), withNets).securityGroups ?? '', /web no longer exists/)
+  })
+
+  it('sends networks as [{uuid}] and security groups as [{name}], and names them for the CLI', () => {
+    const body = buildCreateServerBody(form({ networkIds: ['priv-id'], securityGroups: ['default', 'web'] }))
+    assert.deepEqual(body, { server: { name: 'vm1', imageRef: 'tiny', flavorRef: '42', networks: [{ uuid: 'priv-id' }], security_groups: [{ name: 'default' }, { name: 'web' }] } })
+    const nets = [{ id: 'priv-id', name: 'private' }] as Network[]
+    assert.deepEqual(withNetworkNames(body, nets).server.networks, [{ uuid: 'private' }])
+    assert.deepEqual(withNetworkNames(body, [...nets, { id: 'x', name: 'private' } as Network]).server.networks, [{ uuid: 'priv-id' }], 'an ambiguous name stays an ID')
   })
 })

@@ -12,15 +12,24 @@ import { useToast } from '../../../components/ui/toast'
 import { useSession } from '../../../lib/openstack/client-provider'
 import { describeError } from '../../../lib/openstack/errors'
 import type { Network, Subnet } from '../../../lib/openstack/network'
+import { Link, usePath } from '../../../lib/router'
 import { useDeleteNetwork } from '../api/delete-network'
 import { useNetworks } from '../api/get-networks'
 import { useSubnets } from '../api/get-subnets'
 import { describeDeleteNetworkError } from '../utils/network-errors'
 import { CreateNetworkDialog } from './create-network-dialog'
+import { NetworkDetail } from './network-detail'
 import './networks.css'
 
-/** Network → Networks: the networks the project sees (its own, shared and external ones) with their subnets. */
-export function NetworksPage() {
+/** Network → Networks: the list at `basePath`, one network with its subnets and ports at `basePath/{id}`. */
+export function NetworksPage({ basePath }: { basePath: string }) {
+  const path = usePath()
+  const id = path.startsWith(`${basePath}/`) ? decodeURIComponent(path.slice(basePath.length + 1).split('/')[0] ?? '') : ''
+  return id ? <NetworkDetail key={id} id={id} basePath={basePath} /> : <NetworkList basePath={basePath} />
+}
+
+/** The networks the project sees (its own, shared and external ones) with their subnets. */
+function NetworkList({ basePath }: { basePath: string }) {
   const session = useSession()
   const networks = useNetworks()
   const subnets = useSubnets()
@@ -44,7 +53,9 @@ export function NetworksPage() {
       className: 'col-grow',
       render: (n) => (
         <span className="cell-name">
-          <strong>{n.name || <span className="muted">(no name)</span>}</strong>
+          <Link to={`${basePath}/${encodeURIComponent(n.id)}`} className="network-link" data-testid="network-link">
+            {n.name || <span className="muted">(no name)</span>}
+          </Link>
           {n.shared ? (
             <Badge tone="accent" title="Every project may attach instances to it" data-testid="badge-shared">
               shared

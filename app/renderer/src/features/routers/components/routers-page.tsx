@@ -7,10 +7,17 @@ import { LoadingState } from '../../../components/ui/spinner'
 import { DataTable, type Column } from '../../../components/ui/table'
 import { describeError } from '../../../lib/openstack/errors'
 import type { Router } from '../../../lib/openstack/network'
+import { usePath } from '../../../lib/router'
 import { useNetworkNames, useRouters } from '../api/get-routers'
+import './routers.css'
 
-/** Network → Routers (read-only): the routers that join the project's subnets to an external network. */
+/**
+ * Network → Routers (read-only): the routers that join the project's subnets to an external network. A link to
+ * `/network/routers/{id}` (from the topology) marks that router's row.
+ */
 export function RoutersPage() {
+  const path = usePath()
+  const selected = path.startsWith('/network/routers/') ? decodeURIComponent(path.slice('/network/routers/'.length)) : ''
   const routers = useRouters()
   const netName = useNetworkNames()
   const all = [...(routers.data ?? [])].sort((a, b) => a.name.localeCompare(b.name))
@@ -62,7 +69,7 @@ export function RoutersPage() {
           Create one with <code>openstack router create</code>.
         </EmptyState>
       ) : (
-        <DataTable label="Routers" columns={columns} rows={all} rowKey={(r) => r.id} rowTestId="router-row" rowProps={(r) => ({ 'data-name': r.name, 'data-id': r.id })} />
+        <DataTable label="Routers" columns={columns} rows={all} rowKey={(r) => r.id} rowTestId="router-row" rowProps={(r) => ({ 'data-name': r.name, 'data-id': r.id, className: r.id === selected ? 'row-selected' : undefined, 'data-selected': r.id === selected ? 'true' : undefined })} />
       )}
     </div>
   )
