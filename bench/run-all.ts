@@ -8,6 +8,7 @@ import { runComputeBench } from './compute.bench'
 import { runIdentityBench } from './identity.bench'
 import { runImageBench } from './image.bench'
 import { runMemoryBench } from './memory.bench'
+import { runNetworkBench } from './network.bench'
 import { cleanupAll } from './lib/processes'
 import { environment, renderTable, writeJson, type BenchOutput } from './lib/report'
 import { runStartupBench } from './startup.bench'
@@ -21,6 +22,7 @@ const BENCHES: Record<string, (log: (msg: string) => void) => Promise<BenchOutpu
   memory: runMemoryBench,
   image: runImageBench,
   compute: runComputeBench,
+  network: runNetworkBench,
 }
 
 async function main(): Promise<number> {

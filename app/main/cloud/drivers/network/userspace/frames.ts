@@ -46,17 +46,64 @@ export function record(frame: Buffer): Buffer {
 
 /** Most bytes queued to one peer before new frames are dropped (a switch drops under congestion; it never buffers without end). */
 const MAX_QUEUED = 4 * 1024 * 1024
+/** Bytes queued to one peer above which the switch stops reading from the peers that send to it, until it drains. */
+const PAUSE_AT = 1024 * 1024
+/** A peer that takes nothing for this long has stopped reading (a paused guest): its senders stop waiting for it. */
+const STALL_MS = 500
 
 /**
  * Frames queued to one socket during the processing of one input chunk, written together (cork/uncork = one
- * writev) when the chunk is done. Dropped, and counted, when the peer does not keep up.
+ * writev) when the chunk is done. Above PAUSE_AT the peers that send here stop being read until it drains
+ * (backpressure, as QEMU's own net queues do; reading on would only drop what was read). A peer that takes
+ * nothing for STALL_MS is "stalled": nobody waits for it until it reads again. Above MAX_QUEUED frames are
+ * dropped, and counted.
  */
 export class FrameOutput {
   private pending: Buffer[] = []
+  /** Write batches the kernel has taken so far: it grows while the peer reads. */
+  private progress = 0
+  private stalled = false
+  private waiters: (() => void)[] = []
+  private readonly written = () => {
+    this.progress++
+    this.stalled = false
+  }
   dropped = 0
   sent = 0
 
   constructor(readonly socket: Socket) {}
+
+  /** True when the inputs that just queued frames here should pause until `onDrained`. */
+  get congested(): boolean {
+    return !this.stalled && !this.socket.destroyed && this.socket.writableLength > PAUSE_AT
+  }
+
+  /** Calls `resume` once the socket has drained or closed, or once the peer has taken nothing for STALL_MS. */
+  onDrained(resume: () => void): void {
+    this.waiters.push(resume)
+    if (this.waiters.length > 1) return
+    let seen = this.progress
+    let timer: NodeJS.Timeout | undefined
+    const done = () => {
+      clearTimeout(timer)
+      this.socket.off('drain', done)
+      this.socket.off('close', done)
+      const w = this.waiters
+      this.waiters = []
+      for (const f of w) f()
+    }
+    const check = () => {
+      if (this.progress === seen) {
+        this.stalled = true
+        return done()
+      }
+      seen = this.progress
+      timer = setTimeout(check, STALL_MS)
+    }
+    timer = setTimeout(check, STALL_MS)
+    this.socket.once('drain', done)
+    this.socket.once('close', done)
+  }
 
   /** Queues a record (4-byte prefix + frame). Returns false when dropped. */
   queue(rec: Buffer): boolean {
@@ -78,11 +125,13 @@ export class FrameOutput {
     this.pending = []
     this.sent += p.length
     if (p.length === 1) {
-      this.socket.write(p[0]!)
+      this.socket.write(p[0]!, this.written)
       return
     }
     this.socket.cork()
-    for (const b of p) this.socket.write(b)
+    const last = p.length - 1
+    for (let i = 0; i < last; i++) this.socket.write(p[i]!)
+    this.socket.write(p[last]!, this.written)
     this.socket.uncork()
   }
 }

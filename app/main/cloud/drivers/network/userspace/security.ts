@@ -43,6 +43,14 @@ function matches(r: CompiledRule, proto: number, remoteIp: number, dport: number
   return true
 }
 
+/**
+ * The conntrack key: 7 UTF-16 code units (16-bit halves of the addresses, the ports, the protocol with a flag per
+ * absent port). Several times cheaper to build and hash per packet than the decimal text of the same numbers.
+ */
+function connKey(proto: number, local: number, lport: number, remote: number, rport: number): string {
+  return String.fromCharCode(proto | (lport < 0 ? 0x100 : 0) | (rport < 0 ? 0x200 : 0), local >>> 16, local & 0xffff, lport & 0xffff, remote >>> 16, remote & 0xffff, rport & 0xffff)
+}
+
 const TIMEOUT_MS: Record<number, number> = { [IPPROTO_TCP]: 600_000, [IPPROTO_UDP]: 60_000, [IPPROTO_ICMP]: 30_000 }
 const MAX_ENTRIES = 65536
 
@@ -73,7 +81,7 @@ export class PortFirewall {
    * @param lport/rport the ports at each end (-1 for none); for ICMP echo both are the identifier.
    */
   allow(dir: 'ingress' | 'egress', proto: number, local: number, lport: number, remote: number, rport: number, icmpType: number, icmpCode: number, now: number): boolean {
-    const key = `${proto}|${local}|${lport}|${remote}|${rport}`
+    const key = connKey(proto, local, lport, remote, rport)
     const exp = this.conns.get(key)
     const timeout = TIMEOUT_MS[proto] ?? 60_000
     if (exp !== undefined && exp > now) {

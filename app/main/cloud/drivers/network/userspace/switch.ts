@@ -320,7 +320,14 @@ export class VirtualSwitch {
     socket.on('data', (chunk: Buffer) => {
       this.now = Date.now()
       sp.reader?.push(chunk)
-      this.flush()
+      const full = this.flush()
+      // Backpressure: stop reading this peer while a peer it sends to is congested (see FrameOutput).
+      if (full && !socket.isPaused()) {
+        socket.pause()
+        full.onDrained(() => {
+          if (!socket.destroyed) socket.resume()
+        })
+      }
     })
   }
 
@@ -379,9 +386,15 @@ export class VirtualSwitch {
     }
   }
 
-  flush(): void {
-    for (const o of this.dirty) o.flush()
+  /** Writes what the last input chunk queued; returns an output that is now congested, if any. */
+  flush(): FrameOutput | undefined {
+    let full: FrameOutput | undefined
+    for (const o of this.dirty) {
+      o.flush()
+      if (!full && o.congested) full = o
+    }
     this.dirty.clear()
+    return full
   }
 
   /** A frame from a socket peer. `buf[off-4, off+len)` is its original record. */
