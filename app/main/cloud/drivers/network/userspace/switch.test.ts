@@ -267,3 +267,92 @@ describe('VirtualSwitch', () => {
     assert.equal(out.pb!.length, 0)
   })
 })
+
+describe('VirtualSwitch backpressure (real unix sockets)', () => {
+  async function setup(): Promise<{ sw: VirtualSwitch; a: Socket; b: Socket; c: Socket; close: () => void }> {
+    const net = await import('node:net')
+    const fs = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stackling-bp-'))
+    const t = topology()
+    t.ports.find((p) => p.id === 'pc')!.network_id = 'net1'
+    t.ports.find((p) => p.id === 'pc')!.fixed_ips = [{ subnet_id: 's1', ip_address: '10.0.0.12' }]
+    const sw = new VirtualSwitch()
+    sw.apply(t)
+    const peers: Socket[] = []
+    const clients: Socket[] = []
+    for (const id of ['pa', 'pb', 'pc']) {
+      const sock = path.join(dir, `${id}.sock`)
+      const accepted = new Promise<Socket>((resolve) => {
+        const srv = net.createServer((c) => {
+          srv.close()
+          resolve(c)
+        })
+        srv.listen(sock)
+      })
+      const client = net.connect(sock)
+      client.on('error', () => undefined)
+      clients.push(client)
+      await new Promise((r) => client.once('connect', r))
+      sw.attach(sw.ports.get(id)!, client, () => undefined)
+      peers.push(await accepted)
+    }
+    const [a, b, c] = peers as [Socket, Socket, Socket]
+    return { sw, a, b, c, close: () => { for (const s of [...clients, ...peers]) s.destroy(); fs.rmSync(dir, { recursive: true, force: true }) } }
+  }
+  const frameTo = (mac: string, ip: string, sport: number) =>
+    record(buildUdp(macToNumber(mac), macToNumber(MAC.a), ipToNumber('10.0.0.10'), ipToNumber(ip), sport, 5001, Buffer.alloc(1472)))
+  const burst = Buffer.concat(Array.from({ length: 64 }, (_, i) => frameTo(MAC.b, '10.0.0.11', 40000 + (i % 8))))
+
+  async function flood(a: Socket, ms: number, tick?: () => void): Promise<number> {
+    let sent = 0
+    let stop = false
+    const pump = () => {
+      while (!stop) {
+        sent += 64
+        if (!a.write(burst)) return void a.once('drain', pump)
+      }
+    }
+    pump()
+    const iv = tick ? setInterval(tick, 20) : undefined
+    await new Promise((r) => setTimeout(r, ms))
+    stop = true
+    if (iv) clearInterval(iv)
+    await new Promise((r) => setTimeout(r, 300))
+    return sent
+  }
+
+  it('slows a fast sender to a slow reader instead of dropping its frames', async () => {
+    const { sw, a, b, close } = await setup()
+    try {
+      b.on('data', () => {
+        b.pause()
+        setTimeout(() => b.resume(), 2)
+      })
+      const sent = await flood(a, 1500)
+      assert.ok(sent > 1000, `sent ${sent}`)
+      assert.equal(sw.ports.get('pb')!.out!.dropped, 0)
+    } finally {
+      close()
+    }
+  })
+
+  it('does not let a peer that stops reading hold up traffic to the others', async () => {
+    const { a, b, c, close } = await setup()
+    try {
+      b.pause()
+      let got = 0
+      c.on('data', (d: Buffer) => (got += d.length))
+      let sentC = 0
+      await flood(a, 1500, () => {
+        a.write(frameTo(MAC.c, '10.0.0.12', 41000))
+        sentC++
+      })
+      assert.ok(sentC > 20)
+      assert.ok(got / 1518 >= sentC * 0.9, `c got ${got / 1518} of ${sentC}`)
+    } finally {
+      close()
+    }
+  })
+})
