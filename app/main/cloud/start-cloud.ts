@@ -88,6 +88,9 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     deps.clients.identity = identity.client
     deps.clients.image = services.find((s) => s.type === 'image')!.client as ServiceClients['image']
     deps.clients.network = services.find((s) => s.type === 'network')!.client as ServiceClients['network']
+    // Clients of services that do not offer one yet stay undefined; their callers check.
+    deps.clients.volume = (services.find((s) => s.type === 'volume') as { client?: ServiceClients['volume'] }).client!
+    deps.clients.compute = (services.find((s) => s.type === 'compute') as { client?: ServiceClients['compute'] }).client!
 
     const gateway = new Gateway(services, {
       authenticator: () => identity,

@@ -134,8 +134,66 @@ export interface NetworkClient {
   setMetadataHandler(handler: import('../drivers/network/network-driver').MetadataHandler): void
 }
 
+/** A volume as compute sees it: what it needs to attach it or boot from it. */
+export interface VolumeInfo {
+  id: string
+  project_id: string
+  name: string
+  /** GiB */
+  size: number
+  status: string
+  bootable: boolean
+  /** Absolute path of the volume's disk file, and its format. */
+  file: string
+  format: 'qcow2' | 'raw'
+  attachments: { attachment_id: string; server_id: string; device: string | null }[]
+  /** volume_image_metadata (image properties copied when the volume was made from an image). */
+  image_metadata: Record<string, string>
+}
+
+/**
+ * What compute asks the volume service for (Nova's cinder client: reserve → attach → complete, begin_detaching →
+ * detach, and create/delete for boot from volume). Every state change is checked in the volume service's
+ * transaction and throws its ApiError (409 for a volume in the wrong state) so compute can answer with it.
+ */
+export interface VolumeClient {
+  /** A volume ctx may use, or undefined (also another project's volume). */
+  get(ctx: import('../platform/auth-context').AuthContext, volumeId: string): Promise<VolumeInfo | undefined>
+  /** available → attaching (reserved for this server); returns the new attachment id. @throws 409 in another state */
+  reserve(ctx: import('../platform/auth-context').AuthContext, volumeId: string, serverId: string): Promise<string>
+  /** attaching → in-use, recording the guest device name (e.g. /dev/vdb). */
+  completeAttach(volumeId: string, attachmentId: string, device: string): Promise<VolumeInfo>
+  /** attaching → available again (the attach failed or was abandoned); the attachment is deleted. */
+  unreserve(volumeId: string, attachmentId: string): Promise<void>
+  /** in-use → detaching. @throws 409 in another state */
+  beginDetaching(volumeId: string, attachmentId: string): Promise<void>
+  /** detaching → in-use again (the guest did not let go). */
+  rollDetaching(volumeId: string, attachmentId: string): Promise<void>
+  /** detaching → available; the attachment is deleted. */
+  completeDetach(volumeId: string, attachmentId: string): Promise<void>
+  /** Every attachment the volume service records for a server (reconcile, delete of the server). */
+  attachmentsOfServer(serverId: string): Promise<{ volume_id: string; attachment_id: string; device: string | null }[]>
+  /**
+   * Boot from volume (block_device_mapping_v2 source image → destination volume): creates a volume for ctx's
+   * project from the image, counting quota, and resolves when it is available (or throws with the reason).
+   */
+  createFromImage(ctx: import('../platform/auth-context').AuthContext, fields: { image_id: string; size: number; name: string }): Promise<VolumeInfo>
+  /** delete_on_termination: deletes a volume that is available again after its server went. */
+  deleteVolume(volumeId: string): Promise<void>
+}
+
+/** What the volume service asks compute for (Nova's os-server-external-events from Cinder). */
+export interface ComputeClient {
+  /** A volume attached to this server grew: tell the running guest (QMP block_resize). */
+  volumeExtended(serverId: string, volumeId: string, newSizeBytes: number): Promise<void>
+  /** Server names and projects for volume attachment views and checks; undefined when gone. */
+  serverExists(serverId: string): Promise<boolean>
+}
+
 export interface ServiceClients {
   identity: IdentityClient
   image: ImageClient
   network: NetworkClient
+  volume: VolumeClient
+  compute: ComputeClient
 }
