@@ -252,8 +252,18 @@ export function runHypervisorContract(name: string, make: () => Promise<Contract
             return extra.length === 1 ? extra[0] : undefined
           }, 30_000, 500)
           assert.match(added, /^vd[b-z]$/)
+          // Grown while attached (Cinder's in-use extend): the guest sees the new size.
+          const sectors = async () => Number((await shell(id, `cat /sys/block/${added}/size`)).trim().split(/\s+/).pop())
+          const was = await sectors()
+          await driver.resizeVolume(id, 'vol-contract-0001', was * 512 + 1024 * 1024)
+          await waitFor('the grown disk in the guest', async () => (await sectors()) === was + 2048, 30_000, 500)
+        } else {
+          await driver.resizeVolume(id, 'vol-contract-0001', 128 * 1024 * 1024)
         }
+        assert.deepEqual(await driver.attachedVolumes(id), ['vol-contract-0001'])
+        await assert.rejects(driver.resizeVolume(id, 'vol-not-attached', 1024 * 1024), DriverError)
         await driver.detachVolume(id, 'vol-contract-0001')
+        assert.deepEqual(await driver.attachedVolumes(id), [])
         if (g?.serialShell) {
           await waitFor('the disk to leave the guest', async () => (await blockDevices(id)).join() === before.join(), 30_000, 500)
         }
@@ -272,6 +282,19 @@ export function runHypervisorContract(name: string, make: () => Promise<Contract
         if (g) await waitConsole(other, g.bootMarker, 0)
         await driver.destroy(other, { keepDisks: false })
         await opts.assertGone?.(other)
+      })
+
+      it('boots from a volume: its file is the root disk, used directly and left in place by destroy', { timeout }, async () => {
+        const file = path.join(root, `${id}-root-volume.qcow2`)
+        await fs.copyFile(subject.baseImage, file)
+        const format = subject.baseFormat ?? 'qcow2'
+        const other = await newGuest({ rootDisk: { volume: { id: 'vol-contract-root', file, format } }, nics: [] })
+        assert.equal(await state(other), 'running')
+        if (g) await waitConsole(other, g.bootMarker, 0)
+        assert.deepEqual(await driver.attachedVolumes(other), [], 'the root volume is not a data volume')
+        await driver.destroy(other, { keepDisks: false })
+        await opts.assertGone?.(other)
+        assert.ok((await fs.stat(file)).size > 0, 'the volume file outlives the guest')
       })
 
       it('HARD reboot resets it; it stays running', { timeout }, async () => {

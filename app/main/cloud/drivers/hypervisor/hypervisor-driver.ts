@@ -45,6 +45,28 @@ export interface DiskAttachment {
   readOnly?: boolean
 }
 
+/** The root disk made from an image: a qcow2 overlay over `baseImage` (never modified), grown to `sizeGb` if larger (0 = as is). */
+export interface ImageRootDisk {
+  baseImage: string
+  baseFormat: 'qcow2' | 'raw'
+  sizeGb: number
+}
+
+/**
+ * Boot from volume: the volume's file is the root disk itself (no overlay, never copied). The driver neither
+ * creates nor removes it (`destroy` leaves it where it is); a driver that cannot boot from a volume throws
+ * DriverError from `spawn`.
+ */
+export interface VolumeRootDisk {
+  volume: DiskAttachment
+}
+
+/** The image root disk of a spec, or a DriverError saying that `driver` cannot boot from a volume. */
+export function imageRootDisk(spec: GuestSpec, driver: string): ImageRootDisk {
+  if ('volume' in spec.rootDisk) throw new DriverError(`The ${driver} driver cannot boot a guest from a volume (volume ${spec.rootDisk.volume.id}): boot from an image instead.`)
+  return spec.rootDisk
+}
+
 export interface GuestSpec {
   id: string
   name: string
@@ -55,8 +77,8 @@ export interface GuestSpec {
    * guest there: root disk overlay, console log, sockets, pidfile. `destroy` empties it.
    */
   instanceDir: string
-  /** The root disk: a qcow2 overlay over `baseImage` (never modified), grown to `sizeGb` if larger (0 = as is). */
-  rootDisk: { baseImage: string; baseFormat: 'qcow2' | 'raw'; sizeGb: number }
+  /** The root disk (bootindex 0): an overlay over an image, or a volume used directly (boot from volume). */
+  rootDisk: ImageRootDisk | VolumeRootDisk
   /** Extra blank disk of this size, if any (flavor ephemeral). */
   ephemeralGb?: number
   /** Files of the config drive (label config-2), by path inside it, e.g. openstack/latest/meta_data.json. */
@@ -64,7 +86,7 @@ export interface GuestSpec {
   nics: NicSpec[]
   /**
    * Volumes attached from the start, plugged after the root disk (and config drive, ephemeral disk) in this order.
-   * The guest always boots from `rootDisk`: boot from volume is not supported yet.
+   * A root volume is not listed here (it is `rootDisk.volume`).
    */
   volumes?: DiskAttachment[]
   /** Image properties that shape the virtual hardware (hw_disk_bus, hw_vif_model, hw_machine_type …). */
@@ -167,6 +189,20 @@ export interface HypervisorDriver {
    * within a timeout (the disk stays attached). @throws DriverError when `diskId` is not attached.
    */
   detachVolume(id: string, diskId: string): Promise<void>
+
+  /**
+   * Ids of the volumes attached to the guest (not its root volume) as the guest's hardware has them now: what the
+   * compute manager reconciles its records with after a crash during attach or detach. @throws GuestNotFound
+   */
+  attachedVolumes(id: string): Promise<string[]>
+
+  /**
+   * A volume attached to the guest (or its root volume) grew to `bytes`: afterwards the disk is `bytes` long and a
+   * running guest sees the new size (QEMU: QMP block_resize, which grows the file through the process that holds
+   * it). On a stopped guest the file is grown if it is smaller. Never shrinks. @throws DriverError when `diskId`
+   * is not attached, or the guest is suspended.
+   */
+  resizeVolume(id: string, diskId: string, bytes: number): Promise<void>
 
   /** @throws GuestNotFound */
   getInfo(id: string): Promise<GuestInfo>

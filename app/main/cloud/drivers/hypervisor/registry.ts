@@ -41,6 +41,8 @@ export function unavailableDriver(reason: string): HypervisorDriver {
     snapshot: fail,
     attachVolume: fail,
     detachVolume: fail,
+    resizeVolume: fail,
+    attachedVolumes: fail,
     getInfo: fail,
     consoleLog: fail,
     openSerialConsole: fail,

@@ -5,11 +5,12 @@ import { isAdmin, type AuthContext } from '../../platform/auth-context'
 import { Forbidden } from '../../platform/errors'
 import type { Logger } from '../../platform/log'
 import { NOVA_POWER_STATE, type HostInfo, type HypervisorDriver, type NicSpec, type PowerState } from '../../drivers/hypervisor/hypervisor-driver'
-import type { ImageClient, ImageInfo, NetworkClient, PortInfo } from '../clients'
+import type { ImageClient, ImageInfo, NetworkClient, PortInfo, VolumeClient, VolumeInfo } from '../clients'
 import type { ComputeRepository } from './compute-repository'
 import {
   HypervisorUnavailable,
   InstanceInvalidState,
+  InstanceNotFound,
   InvalidRequest,
   NetworkAmbiguous,
   NetworkRequiresSubnet,
@@ -21,8 +22,9 @@ import {
 import { readHostResources, type HostResources } from './host-capacity'
 import { configDriveFiles, hostnameOf, macFor, type GuestNic, type MetadataInput } from './instance-metadata'
 import { addressesOf, loadVifs, onPorts, securityGroupIdsOf, securityGroupsById, type SecurityGroupInfo, type SecurityGroupLookup, type Vif } from './instance-network'
-import { QUOTA_DEFAULTS, type Fault, type Flavor, type Instance, type NetworkRequest, type ServerAddress, type TaskState, type VmState } from './models'
-import { unfitReasons } from './scheduler'
+import { diskOf, InstanceVolumes } from './instance-volumes'
+import { QUOTA_DEFAULTS, type BootVolume, type Fault, type Flavor, type Instance, type NetworkRequest, type ServerAddress, type TaskState, type VmState, type VolumeAttachment } from './models'
+import { unfitReasons, type VmCaps } from './scheduler'
 
 /** One entry of a create request's `networks` list, as the API validated it. */
 export interface RequestedNic {
@@ -33,7 +35,10 @@ export interface RequestedNic {
 
 export interface CreateServerRequest {
   name: string
-  image: ImageInfo
+  /** The image to boot from, or (boot from volume) the image the root volume is made from; none for a volume source. */
+  image?: ImageInfo
+  /** Boot from volume (block_device_mapping_v2, boot_index 0, destination volume). */
+  bootVolume?: BootVolume
   flavor: Flavor
   keyName: string | null
   keyData: string | null
@@ -98,8 +103,18 @@ export class ComputeManager {
     private readonly networkClient: () => ComputeNetworkClient,
     private readonly dataDir: string,
     private readonly log: Logger,
-    private readonly onQuit: 'stop' | 'keep' = 'stop',
-  ) {}
+    /** A value, or a getter read at quit time (the Settings page changes it while the cloud runs). */
+    private readonly onQuit: 'stop' | 'keep' | (() => 'stop' | 'keep') = 'stop',
+    /** The user's caps on all instances' RAM and disk, read at each placement (Settings; live). */
+    private readonly vmCaps: () => VmCaps = () => ({}),
+    /** The volume client (undefined in a cloud without block storage): read through this, like the network client. */
+    volumeClient: () => VolumeClient | undefined = () => undefined,
+  ) {
+    this.volumes = new InstanceVolumes(repo, driver, volumeClient, log.child({ component: 'volumes' }))
+  }
+
+  /** Volume attachments and boot from volume (instance-volumes.ts). */
+  readonly volumes: InstanceVolumes
 
   private get network(): ComputeNetworkClient {
     return this.networkClient()
@@ -148,7 +163,8 @@ export class ComputeManager {
     await this.ready
     if (this.syncTimer) clearInterval(this.syncTimer)
     await Promise.allSettled(this.running.values())
-    if (this.onQuit === 'stop' && !this.hostError) {
+    const onQuit = typeof this.onQuit === 'function' ? this.onQuit() : this.onQuit
+    if (onQuit === 'stop' && !this.hostError) {
       const live = (await this.repo.instances()).filter((i) => ['active', 'paused'].includes(i.vm_state))
       await Promise.allSettled(
         live.map(async (i) => {
@@ -171,7 +187,8 @@ export class ComputeManager {
     return {
       vcpus: all.reduce((n, i) => n + i.flavor.vcpus, 0),
       ram: all.reduce((n, i) => n + i.flavor.ram, 0),
-      disk: all.reduce((n, i) => n + i.flavor.disk + i.flavor.ephemeral, 0),
+      // A volume-backed instance has no local root disk: the flavor's disk is not claimed on this host.
+      disk: all.reduce((n, i) => n + (i.boot_volume ? 0 : i.flavor.disk) + i.flavor.ephemeral, 0),
       count: all.length,
     }
   }
@@ -183,11 +200,29 @@ export class ComputeManager {
   /** Validates, checks quota and creates the records in one transaction, then builds each instance in the background. */
   async create(ctx: AuthContext, req: CreateServerRequest, requestId: string): Promise<Instance[]> {
     await this.whenReady()
-    if (req.image.status !== 'active' || !req.image.file) throw new InvalidRequest(`Image ${req.image.id} is not active.`)
-    if (req.flavor.ram < req.image.min_ram) throw new InvalidRequest("Flavor's memory is too small for requested image.")
-    const imageGb = Math.ceil((req.image.virtual_size ?? 0) / 1024 ** 3)
-    if (req.flavor.disk > 0 && (req.flavor.disk < req.image.min_disk || req.flavor.disk < imageGb)) {
-      throw new InvalidRequest("Flavor's disk is too small for requested image.")
+    const image = req.image
+    if (image) {
+      if (image.status !== 'active' || !image.file) throw new InvalidRequest(`Image ${image.id} is not active.`)
+      if (req.flavor.ram < image.min_ram) throw new InvalidRequest("Flavor's memory is too small for requested image.")
+      const imageGb = Math.ceil((image.virtual_size ?? 0) / 1024 ** 3)
+      if (req.bootVolume) {
+        // The root volume, not the flavor, holds the image (Nova checks volume_size against the image instead).
+        const need = Math.max(image.min_disk, imageGb)
+        if ((req.bootVolume.size ?? 0) < need) throw new InvalidRequest(`Volume size ${req.bootVolume.size} GiB is smaller than the image needs (${need} GiB).`)
+      } else if (req.flavor.disk > 0 && (req.flavor.disk < image.min_disk || req.flavor.disk < imageGb)) {
+        throw new InvalidRequest("Flavor's disk is too small for requested image.")
+      }
+    } else if (!req.bootVolume) {
+      throw new InvalidRequest('An image or a volume to boot from is required.')
+    }
+    if (req.bootVolume) {
+      if (!this.volumes.available) throw new InvalidRequest('Booting from a volume needs the block storage service, which this cloud does not have.')
+      if (req.count > 1 && req.bootVolume.source === 'volume') throw new InvalidRequest('Unable to launch multiple instances from one volume.')
+      if (req.bootVolume.source === 'volume') {
+        const vol = await this.volumes.volumeFor(ctx, req.bootVolume.volume_id!)
+        if (!vol) throw new InvalidRequest(`Can not find requested volume ${req.bootVolume.volume_id}.`)
+        if (vol.status !== 'available') throw new InvalidRequest(`Invalid volume: volume ${vol.id} status must be 'available', it is '${vol.status}'.`)
+      }
     }
     const projectId = ctx.projectId!
     const limits = await this.quotas(projectId)
@@ -198,7 +233,7 @@ export class ComputeManager {
       name: req.count > 1 ? `${req.name}-${i + 1}` : req.name,
       project_id: projectId,
       user_id: ctx.userId,
-      image_id: req.image.id,
+      image_id: req.bootVolume ? null : image!.id,
       flavor_id: req.flavor.id,
       flavor: req.flavor,
       vm_state: 'building',
@@ -212,6 +247,7 @@ export class ComputeManager {
       host: null,
       networks,
       security_group_ids: securityGroupIds,
+      boot_volume: req.bootVolume ? { ...req.bootVolume } : null,
       addresses: {},
       metadata: req.metadata,
       fault: null,
@@ -238,7 +274,7 @@ export class ComputeManager {
         await this.repo.recordAction(tx, { instance_id: inst.id, request_id: requestId, action: 'create', project_id: projectId, user_id: ctx.userId })
       }
     })
-    for (const inst of instances) this.track(inst.id, () => this.build(ctx, inst, req.image, requestId))
+    for (const inst of instances) this.track(inst.id, () => this.build(ctx, inst, image, requestId))
     return instances
   }
 
@@ -339,6 +375,28 @@ export class ComputeManager {
     }, true)
   }
 
+  /** ComputeClient.volumeExtended / the volume-extended external event. @throws InstanceNotFound, VolumeNotAttached */
+  async volumeExtended(serverId: string, volumeId: string, bytes: number): Promise<void> {
+    await this.whenReady()
+    const inst = await this.repo.instance(serverId)
+    if (!inst) throw new InstanceNotFound(serverId)
+    await this.volumes.extended(inst, volumeId, bytes)
+  }
+
+  /** A volume's size in bytes as the volume service has it (the volume-extended event names only the volume). */
+  async volumeSize(ctx: AuthContext, volumeId: string): Promise<number> {
+    const v = await this.volumes.volumeFor(ctx, volumeId)
+    if (!v) throw new InvalidRequest(`Volume ${volumeId} could not be found.`)
+    return v.size * 1024 ** 3
+  }
+
+  /** The ids of the volumes attached to each instance (os-extended-volumes:volumes_attached), root volume first. */
+  async volumeIdsOf(instances: Instance[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>(instances.map((i) => [i.id, []]))
+    for (const a of await this.repo.volumeAttachments(instances.map((i) => i.id))) out.get(a.instance_id)?.push(a.volume_id)
+    return out
+  }
+
   async consoleOutput(inst: Instance, lines?: number): Promise<string> {
     await this.whenReady()
     return this.driver.consoleLog(inst.id, lines).catch(() => '')
@@ -351,7 +409,7 @@ export class ComputeManager {
 
   // --- work ---
 
-  private async build(ctx: AuthContext, inst: Instance, image: ImageInfo, requestId: string): Promise<void> {
+  private async build(ctx: AuthContext, inst: Instance, image: ImageInfo | undefined, requestId: string): Promise<void> {
     await this.repo.startEvent(inst.id, requestId, 'compute__do_build_and_run_instance')
     try {
       // One placement at a time: each claims its host (host set) before the next looks at what is placed, so
@@ -360,7 +418,11 @@ export class ComputeManager {
       const reasons = await this.schedule(async () => {
         const host = await this.hostResources()
         const placed = await this.placed()
-        const unfit = unfitReasons(host, placed, inst.flavor, { architecture: image.properties.hw_architecture ?? image.properties.architecture, minRamMb: image.min_ram, minDiskGb: image.min_disk })
+        const props = image?.properties ?? {}
+        // Boot from volume: no local root disk to place (the flavor's disk is not claimed).
+        const flavor = inst.boot_volume ? { ...inst.flavor, disk: 0 } : inst.flavor
+        const needs = { architecture: props.hw_architecture ?? props.architecture, minRamMb: image?.min_ram ?? 0, minDiskGb: inst.boot_volume ? 0 : (image?.min_disk ?? 0) }
+        const unfit = unfitReasons(host, placed, flavor, needs, 1, this.vmCaps())
         if (!unfit.length) await this.update(inst.id, { task_state: 'spawning', host: host.hostname })
         hostname = host.hostname
         return unfit
@@ -372,7 +434,13 @@ export class ComputeManager {
         return
       }
       await this.allocatePorts(ctx, inst, hostname)
-      await this.spawnGuest(inst, image)
+      if (inst.boot_volume) {
+        const root = await this.volumes.prepareRoot(ctx, inst)
+        await this.spawnGuest(inst, undefined, root)
+        await this.volumes.completeRoot(root.row)
+      } else {
+        await this.spawnGuest(inst, image!)
+      }
       const mac = macFor(inst.id, 0)
       await this.update(inst.id, {
         vm_state: 'active',
@@ -388,7 +456,9 @@ export class ComputeManager {
       await this.driver.destroy(inst.id, { keepDisks: false }).catch(() => undefined)
       // Like Nova's _cleanup_allocated_networks: the ports made for it go, the user's are unbound.
       await this.deallocatePorts(inst).catch((e: Error) => this.log.warn('releasing the ports of a failed build failed', { instance_id: inst.id, error: e.message }))
-      await this.images.release(image.id, `instance:${inst.id}`).catch(() => undefined)
+      if (image && !inst.boot_volume) await this.images.release(image.id, `instance:${inst.id}`).catch(() => undefined)
+      // Like Nova's _cleanup_volumes: the root volume is detached, and deleted when delete_on_termination.
+      if (inst.boot_volume) await this.volumes.releaseAll(inst).catch((e: Error) => this.log.warn('releasing the volumes of a failed build failed', { instance_id: inst.id, error: e.message }))
       const current = await this.repo.instance(inst.id)
       if (current && current.task_state !== 'deleting') {
         // The failed instance no longer holds its claim on the host.
@@ -398,10 +468,11 @@ export class ComputeManager {
     }
   }
 
-  async spawnGuest(inst: Instance, image: ImageInfo): Promise<void> {
+  /** Spawns the guest from its image (an overlay), or from its root volume; data volumes recorded for it are plugged. */
+  async spawnGuest(inst: Instance, image: ImageInfo | undefined, root?: { row: VolumeAttachment; volume: VolumeInfo }): Promise<void> {
     const dir = this.instanceDir(inst.id)
     await fs.mkdir(dir, { recursive: true })
-    await this.images.hold(image.id, `instance:${inst.id}`)
+    if (image) await this.images.hold(image.id, `instance:${inst.id}`)
     const input = await this.metadataInput(inst, { subnets: inst.config_drive })
     await this.driver.spawn(
       {
@@ -410,11 +481,12 @@ export class ComputeManager {
         vcpus: inst.flavor.vcpus,
         memoryMb: inst.flavor.ram,
         instanceDir: dir,
-        rootDisk: { baseImage: image.file!, baseFormat: image.disk_format === 'raw' ? 'raw' : 'qcow2', sizeGb: inst.flavor.disk },
+        rootDisk: root ? { volume: diskOf(root.row) } : { baseImage: image!.file!, baseFormat: image!.disk_format === 'raw' ? 'raw' : 'qcow2', sizeGb: inst.flavor.disk },
         ephemeralGb: inst.flavor.ephemeral || undefined,
         configDrive: inst.config_drive ? configDriveFiles(input) : undefined,
         nics: input.nics.map((n) => this.nicSpec(n)),
-        imageProperties: image.properties,
+        volumes: await this.volumes.spawnVolumes(inst.id),
+        imageProperties: root ? root.volume.image_metadata : image!.properties,
       },
       { powerOn: true },
     )
@@ -590,6 +662,8 @@ export class ComputeManager {
   private async teardown(inst: Instance): Promise<void> {
     await this.driver.destroy(inst.id, { keepDisks: false }).catch((err: Error) => this.log.warn('destroy failed', { instance_id: inst.id, error: err.message }))
     await this.deallocatePorts(inst).catch((err: Error) => this.log.warn('releasing the ports failed', { instance_id: inst.id, error: err.message }))
+    // Nova's _shutdown_instance: every volume is detached; delete_on_termination ones are deleted.
+    await this.volumes.releaseAll(inst).catch((err: Error) => this.log.warn('releasing the volumes failed', { instance_id: inst.id, error: err.message }))
     await fs.rm(this.instanceDir(inst.id), { recursive: true, force: true })
     if (inst.image_id) await this.images.release(inst.image_id, `instance:${inst.id}`).catch(() => undefined)
   }
@@ -621,6 +695,7 @@ export class ComputeManager {
       }
       if (inst.task_state) await this.update(inst.id, { task_state: null })
       if (onPorts(inst)) await this.checkPorts(inst)
+      await this.volumes.reconcile(inst).catch((err: Error) => this.log.warn('could not reconcile the volumes of an instance', { instance_id: inst.id, error: err.message }))
       const state = guests.has(inst.id) ? await this.driver.getInfo(inst.id).then((i) => i.state, () => 'shutdown' as PowerState) : 'shutdown'
       await this.syncOne(inst.id, state)
       if (guests.has(inst.id)) this.log.info('re-adopted a guest', { instance_id: inst.id, state })

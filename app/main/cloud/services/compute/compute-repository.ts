@@ -1,6 +1,6 @@
 import type { Database, SqlExecutor } from '../../platform/db/database'
 import { parseJson } from '../../platform/db/json-column'
-import type { Flavor, Instance, InstancePort, Keypair, TaskState, VmState } from './models'
+import type { Flavor, Instance, InstancePort, Keypair, TaskState, VmState, VolumeAttachment } from './models'
 
 type Row = Record<string, any>
 const parse = parseJson
@@ -10,11 +10,11 @@ const INSTANCE_COLUMNS = [
   'id', 'name', 'project_id', 'user_id', 'image_id', 'flavor_id', 'flavor', 'vm_state', 'task_state', 'power_state',
   'key_name', 'key_data', 'user_data', 'config_drive', 'availability_zone', 'host', 'networks', 'addresses', 'metadata',
   'fault', 'reservation_id', 'launch_index', 'access_ipv4', 'access_ipv6', 'launched_at', 'terminated_at', 'created_at',
-  'updated_at', 'security_group_ids',
+  'updated_at', 'security_group_ids', 'boot_volume',
 ] as const
-const JSON_COLUMNS = new Set(['flavor', 'networks', 'addresses', 'metadata', 'fault', 'security_group_ids'])
+const JSON_COLUMNS = new Set(['flavor', 'networks', 'addresses', 'metadata', 'fault', 'security_group_ids', 'boot_volume'])
 /** JSON columns whose NULL (or bad JSON) reads as null rather than {}. */
-const NULLABLE_JSON = new Set(['fault', 'security_group_ids'])
+const NULLABLE_JSON = new Set(['fault', 'security_group_ids', 'boot_volume'])
 
 const toInstance = (r: Row): Instance => {
   const out: Record<string, unknown> = {}
@@ -37,6 +37,19 @@ const toPort = (r: Row): InstancePort => ({
   network_id: r.network_id,
   mac_address: r.mac_address,
   preserve_on_delete: !!r.preserve_on_delete,
+})
+
+const toVolumeAttachment = (r: Row): VolumeAttachment => ({
+  volume_id: r.volume_id,
+  instance_id: r.instance_id,
+  attachment_id: r.attachment_id,
+  device: r.device,
+  state: r.state,
+  boot_index: r.boot_index ?? null,
+  delete_on_termination: !!r.delete_on_termination,
+  file: r.file,
+  format: r.format,
+  created_at: r.created_at,
 })
 
 /** All SQL of the compute service. */
@@ -162,6 +175,7 @@ export class ComputeRepository {
   }
   async deleteInstance(tx: SqlExecutor, id: string): Promise<void> {
     await tx.run('DELETE FROM compute_instance_ports WHERE instance_id = ?', [id])
+    await tx.run('DELETE FROM compute_volume_attachments WHERE instance_id = ?', [id])
     await tx.run('DELETE FROM compute_instance_action_events WHERE instance_id = ?', [id])
     await tx.run('DELETE FROM compute_instance_actions WHERE instance_id = ?', [id])
     await tx.run('DELETE FROM compute_instances WHERE id = ?', [id])
@@ -201,6 +215,37 @@ export class ComputeRepository {
   }
   async deleteInstancePort(tx: SqlExecutor, portId: string): Promise<void> {
     await tx.run('DELETE FROM compute_instance_ports WHERE port_id = ?', [portId])
+  }
+
+  // Volume attachments
+  /** The volumes of these instances (all when ids is omitted), root volume first, then by device name. */
+  async volumeAttachments(instanceIds?: string[], q: SqlExecutor = this.db): Promise<VolumeAttachment[]> {
+    if (instanceIds && !instanceIds.length) return []
+    const order = 'ORDER BY instance_id, boot_index IS NULL, length(device), device'
+    const rows = instanceIds
+      ? await q.all(`SELECT * FROM compute_volume_attachments WHERE instance_id IN (${instanceIds.map(() => '?').join(',')}) ${order}`, instanceIds)
+      : await q.all(`SELECT * FROM compute_volume_attachments ${order}`)
+    return rows.map(toVolumeAttachment)
+  }
+  async volumeAttachment(volumeId: string, q: SqlExecutor = this.db): Promise<VolumeAttachment | undefined> {
+    const r = await q.get('SELECT * FROM compute_volume_attachments WHERE volume_id = ?', [volumeId])
+    return r && toVolumeAttachment(r)
+  }
+  async insertVolumeAttachment(tx: SqlExecutor, a: VolumeAttachment): Promise<void> {
+    await tx.run(
+      `INSERT INTO compute_volume_attachments (volume_id, instance_id, attachment_id, device, state, boot_index, delete_on_termination, file, format, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [a.volume_id, a.instance_id, a.attachment_id, a.device, a.state, a.boot_index, a.delete_on_termination ? 1 : 0, a.file, a.format, a.created_at],
+    )
+  }
+  async setVolumeAttachmentState(tx: SqlExecutor, volumeId: string, state: VolumeAttachment['state']): Promise<void> {
+    await tx.run('UPDATE compute_volume_attachments SET state = ? WHERE volume_id = ?', [state, volumeId])
+  }
+  async setVolumeAttachmentId(tx: SqlExecutor, volumeId: string, attachmentId: string): Promise<void> {
+    await tx.run('UPDATE compute_volume_attachments SET attachment_id = ? WHERE volume_id = ?', [attachmentId, volumeId])
+  }
+  async deleteVolumeAttachment(tx: SqlExecutor, volumeId: string): Promise<void> {
+    await tx.run('DELETE FROM compute_volume_attachments WHERE volume_id = ?', [volumeId])
   }
 
   // Instance actions

@@ -67,3 +67,27 @@ export class PortInUse extends Conflict {
 }
 
 export class SecurityGroupNotOnInstance extends NotFound {}
+
+export class VolumeNotFound extends NotFound {
+  constructor(id: string) {
+    super(`Volume ${id} could not be found.`)
+  }
+}
+
+/** DELETE or GET of an attachment the instance does not have (Nova's VolumeBDMNotFound). */
+export class VolumeNotAttached extends NotFound {
+  constructor(volumeId: string, instanceId: string) {
+    super(`Volume ${volumeId} is not attached to instance ${instanceId}.`)
+  }
+}
+
+/** The hypervisor could not plug or unplug the disk (the guest did not release it, …): the volume is as it was. */
+export class VolumeOperationFailed extends Conflict {}
+
+/** No volume service in this cloud (its client is not wired). */
+export class BlockStorageUnavailable extends ApiError {
+  readonly status = 503
+  constructor() {
+    super('The block storage service is not available in this cloud.')
+  }
+}

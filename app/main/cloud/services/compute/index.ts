@@ -2,6 +2,7 @@ import { novaFault } from '../../platform/http/faults'
 import { negotiateMicroversion } from '../../platform/http/microversion'
 import { Router } from '../../platform/http/router'
 import { createHypervisorDriver, unavailableDriver } from '../../drivers/hypervisor/registry'
+import type { ComputeClient } from '../clients'
 import type { Service, ServiceDeps } from '../service'
 import { registerFlavorRoutes } from './api/flavors.routes'
 import { MAX_VERSION, MIN_VERSION, registerHostRoutes } from './api/host.routes'
@@ -10,6 +11,7 @@ import { registerQuotaRoutes } from './api/quotas.routes'
 import { registerServerActionRoutes } from './api/server-actions.routes'
 import { registerServerNetworkRoutes } from './api/server-network.routes'
 import { registerServerRoutes } from './api/servers.routes'
+import { registerVolumeAttachmentRoutes } from './api/volume-attachments.routes'
 import { ComputeManager } from './compute-manager'
 import { ComputeRepository } from './compute-repository'
 import { createMetadataHandler } from './metadata-server'
@@ -19,6 +21,8 @@ import { ConsoleTokens, SerialConsoleProxy } from './serial-console'
 
 export interface ComputeService extends Service {
   readonly manager: ComputeManager
+  /** What the volume service asks compute for (clients.ts). */
+  readonly client: ComputeClient
 }
 
 /**
@@ -41,7 +45,10 @@ export async function createComputeService(deps: ServiceDeps): Promise<ComputeSe
     uploadFile: (...a: Parameters<typeof clients.image.uploadFile>) => clients.image.uploadFile(...a),
   }
   // Likewise the network client; the optional security group lookup is used when the network service offers it.
-  const manager = new ComputeManager(repo, driver, images, () => clients.network, deps.paths.root, deps.log, deps.config.onQuit)
+  const manager = new ComputeManager(repo, driver, images, () => clients.network, deps.paths.root, deps.log, () => deps.config.onQuit, () => ({
+    ramMb: deps.config.vmMemoryCapMb,
+    diskGb: deps.config.vmDiskCapGb,
+  }), () => clients.volume)
   const tokens = new ConsoleTokens()
   const proxy = new SerialConsoleProxy(tokens, driver, deps.log)
   const router = new Router()
@@ -52,6 +59,7 @@ export async function createComputeService(deps: ServiceDeps): Promise<ComputeSe
   registerServerRoutes(router, manager, repo, images)
   registerServerActionRoutes(router, manager, repo, images, tokens)
   registerServerNetworkRoutes(router, manager, repo)
+  registerVolumeAttachmentRoutes(router, manager, repo)
 
   return {
     type: 'compute',
@@ -62,6 +70,10 @@ export async function createComputeService(deps: ServiceDeps): Promise<ComputeSe
     migrations: COMPUTE_MIGRATIONS,
     maxBodyBytes: 1024 * 1024,
     manager,
+    client: {
+      volumeExtended: (serverId, volumeId, bytes) => manager.volumeExtended(serverId, volumeId, bytes),
+      serverExists: async (serverId) => !!(await repo.instance(serverId)),
+    },
     preflight: (raw) => {
       const { version, headers } = negotiateMicroversion(raw, { service: 'compute', min: MIN_VERSION, max: MAX_VERSION, legacyHeader: 'X-OpenStack-Nova-API-Version' })
       return { headers, microversion: version }

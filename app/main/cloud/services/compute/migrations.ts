@@ -127,4 +127,26 @@ CREATE INDEX compute_instance_ports_instance ON compute_instance_ports (instance
 ALTER TABLE compute_instances ADD COLUMN security_group_ids TEXT;
 `,
   },
+  {
+    // Block storage: the volumes plugged into each instance (Nova's block_device_mappings), with how far an attach
+    // or detach got (the reconcile after a crash reads it), and boot from volume on the instance.
+    id: 'compute-0004-volume-attachments',
+    sql: `
+CREATE TABLE compute_volume_attachments (
+  volume_id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  attachment_id TEXT NOT NULL,
+  device TEXT NOT NULL,
+  state TEXT NOT NULL,
+  boot_index INTEGER,
+  delete_on_termination INTEGER NOT NULL DEFAULT 0,
+  file TEXT NOT NULL,
+  format TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (instance_id, device)
+);
+CREATE INDEX compute_volume_attachments_instance ON compute_volume_attachments (instance_id);
+ALTER TABLE compute_instances ADD COLUMN boot_volume TEXT;
+`,
+  },
 ]

@@ -67,6 +67,39 @@ export interface InstancePort {
   preserve_on_delete: boolean
 }
 
+/**
+ * Boot from volume, as the create request asked (block_device_mapping_v2 with boot_index 0 and destination volume):
+ * a new volume made from an image, or a volume the user has. `volume_id` is filled in once the volume exists.
+ */
+export interface BootVolume {
+  source: 'image' | 'volume'
+  image_id?: string
+  /** GiB of the new volume (source image). */
+  size?: number
+  volume_id?: string
+  delete_on_termination: boolean
+}
+
+/**
+ * A volume compute has plugged (or is plugging) into an instance: Nova's block device mapping. `state` says how far
+ * the attach or detach got, for the reconcile after a crash.
+ */
+export interface VolumeAttachment {
+  volume_id: string
+  instance_id: string
+  /** The volume service's attachment id (reserve). */
+  attachment_id: string
+  /** The device name the guest sees: /dev/vda for a root volume, then /dev/vdb, /dev/vdc … */
+  device: string
+  state: 'attaching' | 'attached' | 'detaching'
+  /** 0: the instance boots from it; null: a data volume. */
+  boot_index: number | null
+  delete_on_termination: boolean
+  file: string
+  format: 'qcow2' | 'raw'
+  created_at: string
+}
+
 export interface ServerAddress {
   version: number
   addr: string
@@ -99,6 +132,8 @@ export interface Instance {
    * 'auto' on a cloud with a data plane is resolved at create time into a list.
    */
   networks: 'auto' | 'none' | NetworkRequest[]
+  /** Boot from volume (null: the root disk is an overlay over image_id). */
+  boot_volume?: BootVolume | null
   /** Security groups (ids) for the ports compute creates; null: the network's default group. */
   security_group_ids: string[] | null
   /** Only for networks 'auto' (user-mode NAT); Neutron-port instances get theirs from the network service, live. */

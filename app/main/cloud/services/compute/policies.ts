@@ -26,6 +26,10 @@ export const COMPUTE_POLICIES: Record<string, Check> = {
   'compute:os-interface:delete': adminOrProjectMember,
   'compute:server-security-groups:list': adminOrProjectReader,
   'compute:security-groups:show': projectReader,
+  'compute:os-volumes-attachments:index': adminOrProjectReader,
+  'compute:os-volumes-attachments:show': adminOrProjectReader,
+  'compute:os-volumes-attachments:create': adminOrProjectMember,
+  'compute:os-volumes-attachments:delete': adminOrProjectMember,
 
   'compute:flavors:index': always,
   'compute:flavors:show': always,

@@ -26,6 +26,11 @@ describe('scheduler filters', () => {
     assert.match(unfitReasons(host, none, flavor(fits + 1), image).join(), /host memory/)
     assert.match(unfitReasons(host, none, flavor(1024), image, 5).join(), /host memory/)
   })
+  it('honours the RAM and disk caps from Settings across everything placed', () => {
+    assert.deepEqual(unfitReasons(host, { ...none, ram: 256 }, flavor(256), image, 1, { ramMb: 512 }), [])
+    assert.match(unfitReasons(host, { ...none, ram: 384 }, flavor(256), image, 1, { ramMb: 512 }).join(), /RAM cap: 256 MB requested, 128 MB left of the 512 MB/)
+    assert.match(unfitReasons(host, { ...none, disk: 10 }, flavor(128, 1, 5), image, 1, { diskGb: 12 }).join(), /disk cap: 5 GB requested, 2 GB left/)
+  })
   it('refuses disk beyond the free space and a foreign architecture', () => {
     assert.match(unfitReasons(host, none, flavor(128, 1, 60), image).join(), /disk/)
     assert.match(unfitReasons(host, none, flavor(128), { ...image, architecture: 'aarch64' }).join(), /architecture/)

@@ -13,6 +13,12 @@ export interface Placement {
   disk: number
 }
 
+/** The user's caps on what all instances together may be given (Settings; undefined = no cap). */
+export interface VmCaps {
+  ramMb?: number
+  diskGb?: number
+}
+
 export interface ImageRequirements {
   architecture?: string
   minRamMb: number
@@ -22,11 +28,18 @@ export interface ImageRequirements {
 /**
  * The filters of Nova's default scheduler for one host: RAM, vCPU and disk against what is already placed (with
  * the allocation ratios), the image's architecture, and a host-memory guard that never starts a guest the host
- * cannot hold without swapping. Returns the reasons a request does not fit (empty = it fits).
+ * cannot hold without swapping, and the user's caps from Settings (`caps`, over everything placed). Returns the
+ * reasons a request does not fit (empty = it fits).
  */
-export function unfitReasons(host: HostResources, used: Placement, flavor: Flavor, image: ImageRequirements, count = 1): string[] {
+export function unfitReasons(host: HostResources, used: Placement, flavor: Flavor, image: ImageRequirements, count = 1, caps: VmCaps = {}): string[] {
   const reasons: string[] = []
   const need = { vcpus: flavor.vcpus * count, ram: flavor.ram * count, disk: (flavor.disk + flavor.ephemeral) * count }
+  if (caps.ramMb !== undefined && used.ram + need.ram > caps.ramMb) {
+    reasons.push(`RAM cap: ${need.ram} MB requested, ${Math.max(0, caps.ramMb - used.ram)} MB left of the ${caps.ramMb} MB that Settings allow instances`)
+  }
+  if (caps.diskGb !== undefined && used.disk + need.disk > caps.diskGb) {
+    reasons.push(`disk cap: ${need.disk} GB requested, ${Math.max(0, caps.diskGb - used.disk)} GB left of the ${caps.diskGb} GB that Settings allow instances`)
+  }
   const ramCap = host.memoryMb * ALLOCATION.ram - HOST_RESERVED_MB
   if (used.ram + need.ram > ramCap) reasons.push(`RAM: ${need.ram} MB requested, ${Math.max(0, ramCap - used.ram)} MB free of ${host.memoryMb} MB`)
   const cpuCap = host.cores * ALLOCATION.cpu

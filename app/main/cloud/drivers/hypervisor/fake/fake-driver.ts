@@ -42,6 +42,8 @@ interface FakeGuest {
   spec: GuestSpec
   state: PowerState
   volumes: DiskAttachment[]
+  /** resizeVolume: volume id → bytes. */
+  sizes: Map<string, number>
   console: string
   startedAt: number
   boots: number
@@ -66,7 +68,7 @@ export interface FakeDriverOptions {
   host?: FakeHost
 }
 
-type Method = 'spawn' | 'destroy' | 'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'snapshot' | 'attachVolume' | 'detachVolume' | 'getInfo' | 'initHost'
+type Method = 'spawn' | 'destroy' | 'powerOff' | 'powerOn' | 'reboot' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'snapshot' | 'attachVolume' | 'detachVolume' | 'resizeVolume' | 'getInfo' | 'initHost'
 
 export class FakeDriver implements HypervisorDriver {
   readonly name = 'fake'
@@ -128,15 +130,17 @@ export class FakeDriver implements HypervisorDriver {
     this.enter('spawn', spec.id)
     if (this.host.guests.has(spec.id)) throw new DriverError(`A guest ${spec.id} already exists on this host.`)
     if (!path.isAbsolute(spec.instanceDir)) throw new DriverError(`The instance folder must be an absolute path (got ${spec.instanceDir}).`)
+    const rootFile = 'volume' in spec.rootDisk ? spec.rootDisk.volume.file : spec.rootDisk.baseImage
     try {
-      await fs.access(spec.rootDisk.baseImage)
+      await fs.access(rootFile)
     } catch {
-      throw new DriverError(`Cannot create the root disk: ${spec.rootDisk.baseImage} does not exist.`)
+      throw new DriverError(`Cannot create the root disk: ${rootFile} does not exist.`)
     }
     await fs.mkdir(spec.instanceDir, { recursive: true })
-    await fs.writeFile(path.join(spec.instanceDir, 'disk.fake'), `overlay of ${spec.rootDisk.baseImage}\n`)
+    // A root volume is used as it is: no overlay file.
+    if (!('volume' in spec.rootDisk)) await fs.writeFile(path.join(spec.instanceDir, 'disk.fake'), `overlay of ${spec.rootDisk.baseImage}\n`)
     await fs.writeFile(path.join(spec.instanceDir, 'guest.json'), JSON.stringify({ ...spec, configDrive: undefined }))
-    const g: FakeGuest = { spec, state: 'shutdown', volumes: [...(spec.volumes ?? [])], console: '', startedAt: 0, boots: 0 }
+    const g: FakeGuest = { spec, state: 'shutdown', volumes: [...(spec.volumes ?? [])], sizes: new Map(), console: '', startedAt: 0, boots: 0 }
     this.host.guests.set(spec.id, g)
     if (opts.powerOn) this.boot(g)
   }
@@ -211,7 +215,8 @@ export class FakeDriver implements HypervisorDriver {
   async snapshot(id: string, targetFile: string, format: 'qcow2' | 'raw'): Promise<void> {
     this.enter('snapshot', id)
     const g = this.get(id)
-    const base = g.spec.rootDisk
+    const root = g.spec.rootDisk
+    const base = 'volume' in root ? { baseImage: root.volume.file, baseFormat: root.volume.format } : root
     if (base.baseFormat === format) {
       await fs.copyFile(base.baseImage, targetFile)
       return
@@ -244,6 +249,24 @@ export class FakeDriver implements HypervisorDriver {
     if (g.state === 'suspended') throw new DriverError(`Guest ${id} is suspended: resume it before detaching a volume.`)
     if (!g.volumes.some((v) => v.id === diskId)) throw new DriverError(`Volume ${diskId} is not attached to guest ${id}.`)
     g.volumes = g.volumes.filter((v) => v.id !== diskId)
+  }
+
+  async resizeVolume(id: string, diskId: string, bytes: number): Promise<void> {
+    this.enter('resizeVolume', id)
+    const g = this.get(id)
+    if (g.state === 'suspended') throw new DriverError(`Guest ${id} is suspended: resume it before growing a volume.`)
+    const root = g.spec.rootDisk
+    if (!g.volumes.some((v) => v.id === diskId) && !('volume' in root && root.volume.id === diskId)) throw new DriverError(`Volume ${diskId} is not attached to guest ${id}.`)
+    g.sizes.set(diskId, Math.max(bytes, g.sizes.get(diskId) ?? 0))
+  }
+
+  async attachedVolumes(id: string): Promise<string[]> {
+    return this.get(id).volumes.map((v) => v.id)
+  }
+
+  /** The size each volume was last grown to (test helper). */
+  volumeSizesOf(id: string): Map<string, number> {
+    return new Map(this.get(id).sizes)
   }
 
   /** The volumes attached to a guest (test helper). */

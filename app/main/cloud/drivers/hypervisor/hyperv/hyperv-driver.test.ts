@@ -5,7 +5,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { once } from 'node:events'
-import { DriverError, GuestNotFound, type DiskAttachment, type GuestSpec, type GuestStateEvent } from '../hypervisor-driver'
+import { DriverError, GuestNotFound, imageRootDisk, type DiskAttachment, type GuestSpec, type GuestStateEvent } from '../hypervisor-driver'
 import { HyperVDriver, type HyperVDriverOptions } from './hyperv-driver'
 import { PsFailure, SimulatedHyperV, fixture, type SimVm } from './fake-hyperv-host'
 
@@ -122,7 +122,7 @@ test('spawn: converts the image, makes the disks and config drive, creates the V
   const convert = w.host.calls.find((c) => c.args[0] === 'convert')
   assert.deepEqual([convert?.program, convert?.args], [
     'qemu-img',
-    ['convert', '-f', 'qcow2', '-O', 'vhdx', '-o', 'subformat=dynamic', w.spec.rootDisk.baseImage, path.join(dir, 'base.vhdx')],
+    ['convert', '-f', 'qcow2', '-O', 'vhdx', '-o', 'subformat=dynamic', imageRootDisk(w.spec, 'test').baseImage, path.join(dir, 'base.vhdx')],
   ])
   assert.deepEqual(w.host.callsOf('new-disks')[0].params, {
     baseVhdx: path.join(dir, 'base.vhdx'),
@@ -195,7 +195,7 @@ test('spawn: a qemu-img failure is cleaned up as well', async (t) => {
   const w = await world(t)
   w.host.qemuImgExit = 1
   await assert.rejects(w.driver.spawn(w.spec, { powerOn: true }), {
-    message: `qemu-img convert failed (exit code 1): qemu-img: Could not open '${w.spec.rootDisk.baseImage}': No such file or directory`,
+    message: `qemu-img convert failed (exit code 1): qemu-img: Could not open '${imageRootDisk(w.spec, 'test').baseImage}': No such file or directory`,
   })
   assert.deepEqual(w.host.sequence.slice(INIT_SEQUENCE.length), ['get-vm', 'qemu-img convert', 'destroy-vm'])
   assert.deepEqual(readdirSync(w.spec.instanceDir), [])
@@ -224,6 +224,7 @@ test('spawn: refused before anything is made when Hyper-V cannot do what the spe
     [{ vcpus: 0 }, /0 vCPUs/],
     [{ id: "x'; Remove-VM *" }, /cannot name a Hyper-V VM/],
     [{ instanceDir: 'relative/dir' }, /not an absolute path/],
+    [{ rootDisk: { volume: { id: 'v-root', file: 'C:\\volumes\\v.vhdx', format: 'raw' } } }, /Hyper-V driver cannot boot a guest from a volume \(volume v-root\)/],
   ]
   for (const [change, message] of cases) {
     await assert.rejects(w.driver.spawn({ ...w.spec, ...change }, { powerOn: true }), (err: unknown) => err instanceof DriverError && message.test(err.message))

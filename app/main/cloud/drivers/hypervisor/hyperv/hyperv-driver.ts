@@ -13,6 +13,7 @@ import {
   type HostInfo,
   type HypervisorDriver,
   type PowerState,
+  imageRootDisk,
 } from '../hypervisor-driver'
 import { atomicWriteFile } from '../../../platform/fs/atomic-write'
 import type { Logger } from '../../../platform/log'
@@ -191,7 +192,7 @@ export class HyperVDriver implements HypervisorDriver {
         cmd.newDisks({
           baseVhdx: base,
           rootVhdx: layout.root,
-          rootSizeBytes: spec.rootDisk.sizeGb * GiB,
+          rootSizeBytes: imageRootDisk(spec, 'Hyper-V').sizeGb * GiB,
           ephemeral: spec.ephemeralGb ? { path: layout.ephemeral, sizeBytes: spec.ephemeralGb * GiB } : undefined,
         }),
       )
@@ -330,6 +331,16 @@ export class HyperVDriver implements HypervisorDriver {
     await this.writeVolumes(guest, volumes)
   }
 
+  async attachedVolumes(id: string): Promise<string[]> {
+    return Object.keys(await this.readVolumes(await this.guest(id)))
+  }
+
+  /** Refused: a VHDX attached to a running VM would need Resize-VHD online, which this driver does not do yet. */
+  async resizeVolume(id: string, diskId: string, _bytes: number): Promise<void> {
+    await this.guest(id)
+    throw new DriverError(`The Hyper-V driver cannot grow an attached volume (${diskId} of guest ${id}): detach it, extend it, attach it again.`)
+  }
+
   async getInfo(id: string): Promise<GuestInfo> {
     const guest = this.guests.get(id)
     const record = (await this.run(cmd.getVm(guest ? this.ref(guest) : { name: cmd.vmName(id) }), id)) as VmRecord
@@ -391,7 +402,8 @@ export class HyperVDriver implements HypervisorDriver {
   private plan(spec: GuestSpec) {
     cmd.assertInstanceId(spec.id)
     if (!path.isAbsolute(spec.instanceDir)) throw new DriverError(`The instance folder ${spec.instanceDir} is not an absolute path.`)
-    if (!path.isAbsolute(spec.rootDisk.baseImage)) throw new DriverError(`The base image ${spec.rootDisk.baseImage} is not an absolute path.`)
+    const root = imageRootDisk(spec, 'Hyper-V')
+    if (!path.isAbsolute(root.baseImage)) throw new DriverError(`The base image ${root.baseImage} is not an absolute path.`)
     if (!Number.isInteger(spec.vcpus) || spec.vcpus < 1 || spec.vcpus > 240) throw new DriverError(`Hyper-V cannot give a VM ${spec.vcpus} vCPUs (1 to 240).`)
     if (!Number.isInteger(spec.memoryMb) || spec.memoryMb < 32 || spec.memoryMb % 2 !== 0) {
       throw new DriverError(`Hyper-V needs a VM's memory in whole, even megabytes of at least 32; got ${spec.memoryMb} MB.`)
@@ -434,7 +446,7 @@ export class HyperVDriver implements HypervisorDriver {
 
   /** The VHDX every root disk of this image is a child of: converted once (per cache, or per instance). */
   private async baseVhdx(spec: GuestSpec): Promise<string> {
-    const { baseImage, baseFormat } = spec.rootDisk
+    const { baseImage, baseFormat } = imageRootDisk(spec, 'Hyper-V')
     const cacheDir = this.opts.baseImageCacheDir ?? (this.opts.dataDir ? path.join(this.opts.dataDir, 'hyperv', 'base-images') : undefined)
     if (!cacheDir) {
       const target = guestLayout(spec.instanceDir).base

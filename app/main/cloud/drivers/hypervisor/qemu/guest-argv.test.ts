@@ -43,6 +43,14 @@ describe('guest-argv', () => {
     ])
   })
 
+  it('boot from volume: the root node is the volume file itself (its format, no overlay), still bootindex 0', () => {
+    const argv = buildGuestArgv(hw({ rootVolume: { id: 'b7a1c9d0-root', file: '/data/volumes/root.raw', format: 'raw' } }), files, { accelerator: 'tcg' }, { paused: false })
+    const at = argv.indexOf('-blockdev')
+    assert.equal(argv[at + 1], '{"driver":"raw","node-name":"root","read-only":false,"file":{"driver":"file","filename":"/data/volumes/root.raw","read-only":false},"discard":"unmap"}')
+    assert.equal(argv[at + 3], 'virtio-blk-pci,id=root-disk,drive=root,bootindex=0')
+    assert.ok(!argv.some((a) => a.includes('disk.qcow2')))
+  })
+
   it('KVM, paused start, config drive, ephemeral disk, a volume, a switch NIC (comma in its path), RNG', () => {
     const vol = { id: 'b7a1c9d0-1111-4222-8333-444455556666', file: '/data/volumes/v1.qcow2', format: 'qcow2' as const, ...volumeNames('b7a1c9d0-1111-4222-8333-444455556666') }
     const argv = buildGuestArgv(

@@ -47,6 +47,8 @@ export interface GuestHardware {
   hasConfigDrive: boolean
   hasEphemeral: boolean
   volumes: AttachedVolume[]
+  /** Boot from volume: this volume's file is the root disk (node `root`), used directly; absent: `files.rootDisk`. */
+  rootVolume?: DiskAttachment
   imageProperties: Record<string, string>
 }
 
@@ -176,7 +178,8 @@ export function processNameOf(id: string): string {
 }
 
 /**
- * The whole command line. Layout: machine and accelerator; CPU and memory; the root disk (bootindex 0), the config
+ * The whole command line. Layout: machine and accelerator; CPU and memory; the root disk (bootindex 0: the overlay,
+ * or the root volume's file itself when booting from a volume), the config
  * drive, the ephemeral disk, then volumes in attach order; NICs; RNG; serial console (socket + log file); QMP;
  * pidfile, process name; -S when asked to start paused.
  */
@@ -190,7 +193,8 @@ export function buildGuestArgv(hw: GuestHardware, files: GuestFiles, host: HostF
   a.push('-smp', String(hw.vcpus), '-m', String(hw.memoryMb))
   a.push('-nodefaults', '-no-user-config', '-display', 'none', '-rtc', 'base=utc')
 
-  a.push('-blockdev', JSON.stringify(fileBlockdev('root', 'qcow2', files.rootDisk, false)))
+  const root = hw.rootVolume
+  a.push('-blockdev', JSON.stringify(root ? fileBlockdev('root', root.format, root.file, root.readOnly ?? false) : fileBlockdev('root', 'qcow2', files.rootDisk, false)))
   if (bus === 'virtio') a.push('-device', 'virtio-blk-pci,id=root-disk,drive=root,bootindex=0')
   else if (bus === 'scsi') a.push('-device', 'virtio-scsi-pci,id=scsi0', '-device', 'scsi-hd,id=root-disk,bus=scsi0.0,drive=root,bootindex=0')
   else a.push('-device', 'ide-hd,id=root-disk,bus=ide.0,drive=root,bootindex=0')

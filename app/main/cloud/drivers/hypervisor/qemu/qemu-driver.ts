@@ -289,6 +289,7 @@ export class QemuDriver implements HypervisorDriver {
       hasConfigDrive: spec.configDrive !== undefined,
       hasEphemeral: (spec.ephemeralGb ?? 0) > 0,
       volumes: (spec.volumes ?? []).map((v) => ({ ...v, ...volumeNames(v.id) })),
+      ...('volume' in spec.rootDisk ? { rootVolume: { ...spec.rootDisk.volume } } : {}),
       imageProperties: props,
     }
     const g: Guest = { id: spec.id, files, record: { version: 1, hardware }, lastState: 'shutdown', busy: 0, lock: Promise.resolve() }
@@ -297,14 +298,21 @@ export class QemuDriver implements HypervisorDriver {
       const t0 = Date.now()
       try {
         await fs.mkdir(files.dir, { recursive: true })
-        const base = await this.imageInfo(spec.rootDisk.baseImage)
-        if (base.format !== spec.rootDisk.baseFormat) {
-          throw new DriverError(`The image file is ${base.format}, not ${spec.rootDisk.baseFormat} as its record says.`)
+        const root = spec.rootDisk
+        if ('volume' in root) {
+          // Boot from volume: the volume's file is the root disk; it is only checked, never written here.
+          const vol = await this.imageInfo(root.volume.file)
+          if (vol.format !== root.volume.format) throw new DriverError(`The root volume ${root.volume.id} is ${vol.format}, not ${root.volume.format} as its record says.`)
+        } else {
+          const base = await this.imageInfo(root.baseImage)
+          if (base.format !== root.baseFormat) {
+            throw new DriverError(`The image file is ${base.format}, not ${root.baseFormat} as its record says.`)
+          }
+          const want = root.sizeGb * GiB
+          const createArgs = ['create', '-q', '-f', 'qcow2', '-b', path.resolve(root.baseImage), '-F', root.baseFormat, files.rootDisk]
+          if (want > base.virtualSize) createArgs.push(String(want))
+          await this.qemuImgRun(createArgs, 'create the root disk')
         }
-        const want = spec.rootDisk.sizeGb * GiB
-        const createArgs = ['create', '-q', '-f', 'qcow2', '-b', path.resolve(spec.rootDisk.baseImage), '-F', spec.rootDisk.baseFormat, files.rootDisk]
-        if (want > base.virtualSize) createArgs.push(String(want))
-        await this.qemuImgRun(createArgs, 'create the root disk')
         if (hardware.hasEphemeral) await this.qemuImgRun(['create', '-q', '-f', 'qcow2', files.ephemeralDisk, `${spec.ephemeralGb}G`], 'create the ephemeral disk')
         if (spec.configDrive) await buildConfigDrive(files.configDrive, spec.configDrive)
         await this.writeRecord(g)
@@ -429,6 +437,11 @@ export class QemuDriver implements HypervisorDriver {
   async suspend(id: string): Promise<void> {
     const g = this.get(id)
     await this.withLock(g, async () => {
+      if (g.record.hardware.rootVolume) {
+        // The saved memory would go into the volume's file as an internal snapshot (impossible for raw, and a qcow2
+        // volume with snapshots can no longer be extended): refused, like a guest with no disk of its own.
+        throw new DriverError(`Guest ${id} boots from volume ${g.record.hardware.rootVolume.id}: suspending it is not supported (stop it instead).`)
+      }
       const qmp = await this.runningQmp(g, 'suspend')
       const t0 = Date.now()
       // A snapshot left by an interrupted resume would make snapshot-save fail.
@@ -472,7 +485,8 @@ export class QemuDriver implements HypervisorDriver {
       }
       let pausedMs = 0
       try {
-        await this.qemuImgRun(['convert', '-U', '-f', 'qcow2', '-O', format, g.files.rootDisk, part], 'copy the root disk', 30 * 60_000)
+        const root = g.record.hardware.rootVolume
+        await this.qemuImgRun(['convert', '-U', '-f', root?.format ?? 'qcow2', '-O', format, root?.file ?? g.files.rootDisk, part], 'copy the root disk', 30 * 60_000)
       } catch (err) {
         await fs.rm(part, { force: true })
         throw err
@@ -493,6 +507,7 @@ export class QemuDriver implements HypervisorDriver {
     const g = this.get(id)
     await this.withLock(g, async () => {
       if (g.record.suspended) throw new DriverError(`Guest ${id} is suspended: resume it before attaching a volume.`)
+      if (g.record.hardware.rootVolume?.id === disk.id) throw new DriverError(`Volume ${disk.id} is the root disk of guest ${id}.`)
       const existing = g.record.hardware.volumes.find((v) => v.id === disk.id)
       if (existing) {
         if (existing.file === disk.file) return
@@ -546,6 +561,35 @@ export class QemuDriver implements HypervisorDriver {
       }
       g.record.hardware.volumes = g.record.hardware.volumes.filter((v) => v.id !== diskId)
       await this.writeRecord(g)
+    })
+  }
+
+  async attachedVolumes(id: string): Promise<string[]> {
+    return this.get(id).record.hardware.volumes.map((v) => v.id)
+  }
+
+  async resizeVolume(id: string, diskId: string, bytes: number): Promise<void> {
+    const g = this.get(id)
+    await this.withLock(g, async () => {
+      if (g.record.suspended) throw new DriverError(`Guest ${id} is suspended: resume it before growing a volume.`)
+      const hw = g.record.hardware
+      const vol = hw.rootVolume?.id === diskId ? { ...hw.rootVolume, nodeName: 'root' } : hw.volumes.find((v) => v.id === diskId)
+      if (!vol) throw new DriverError(`Volume ${diskId} is not attached to guest ${id}.`)
+      if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new DriverError(`Cannot grow volume ${diskId} to ${bytes} bytes.`)
+      if (await this.alive(g)) {
+        const qmp = await this.connectQmp(g)
+        // block_resize grows the image through the process that holds its lock, and the guest gets a capacity change.
+        const nodes = await qmp.execute<Array<{ 'node-name': string; image: { 'virtual-size': number } }>>('query-named-block-nodes', { flat: true })
+        const current = nodes.find((n) => n['node-name'] === vol.nodeName)?.image['virtual-size'] ?? 0
+        if (current >= bytes) return
+        await qmp.execute('block_resize', { 'node-name': vol.nodeName, size: bytes }, 60_000).catch((e: Error) => {
+          throw new DriverError(`Cannot grow volume ${diskId} of guest ${id} to ${bytes} bytes: ${e.message}`)
+        })
+        this.opts.log?.info('grew an attached volume', { guest: id, volume: diskId, bytes })
+        return
+      }
+      const info = await this.imageInfo(vol.file)
+      if (info.virtualSize < bytes) await this.qemuImgRun(['resize', '-q', '-f', vol.format, vol.file, String(bytes)], 'grow the volume')
     })
   }
 

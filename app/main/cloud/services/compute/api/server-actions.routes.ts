@@ -74,6 +74,7 @@ export function registerServerActionRoutes(router: Router, manager: ComputeManag
       return { status: 202, text: '', headers: { Location: `${req.baseUrl}/image/v2/images/${image.id}`, 'Content-Length': 0 } }
     },
     rebuild: async (req, inst, arg) => {
+      if (inst.boot_volume) throw new BadRequest('Rebuilding a volume-backed server is not supported (its root disk is a volume): create a new server from a new volume instead.', 'rebuild')
       const ref = String(arg?.imageRef ?? '').split('/').pop() ?? ''
       const image = ref ? await images.get(req.ctx, ref) : undefined
       if (!image) throw new BadRequest(`Can not find requested image ${ref}`, 'rebuild/imageRef')
@@ -86,7 +87,7 @@ export function registerServerActionRoutes(router: Router, manager: ComputeManag
       await manager.action(req.ctx, inst, 'rebuild', req.id, (i) => manager.rebuildGuest(i, image, changes))
       const current = (await repo.instance(inst.id))!
       const net = (await manager.networkViews([current])).get(current.id)
-      return json(202, { server: { ...serverView(req.serviceUrl, current, req.ctx, net), adminPass: arg.adminPass ?? randomBytes(9).toString('base64url') } })
+      return json(202, { server: { ...serverView(req.serviceUrl, current, req.ctx, net, (await manager.volumeIdsOf([current])).get(current.id)), adminPass: arg.adminPass ?? randomBytes(9).toString('base64url') } })
     },
     // What `openstack server add/remove security group` sends at 2.1; the name may also be an id (the CLI sends one).
     addSecurityGroup: async (req, inst, arg) => {

@@ -8,7 +8,7 @@ import type { ImageClient } from '../../clients'
 import type { ComputeManager, CreateServerRequest, RequestedNic } from '../compute-manager'
 import type { ComputeRepository } from '../compute-repository'
 import { InstanceNotFound, InvalidRequest } from '../errors'
-import type { Instance } from '../models'
+import type { BootVolume, Instance } from '../models'
 import { serverRef, serverStatus, serverView } from './views'
 
 const META = { type: 'object', maxProperties: 128, additionalProperties: { type: 'string', maxLength: 255 }, propertyNames: { minLength: 1, maxLength: 255 } }
@@ -190,7 +190,8 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
     const limit = Math.min(limitRaw === null ? 1000 : Number(limitRaw), 1000)
     const page = all.slice(0, limit)
     const nets = detail ? await manager.networkViews(page) : undefined
-    const body: Record<string, unknown> = { servers: page.map((i) => (nets ? serverView(base(req), i, req.ctx, nets.get(i.id)) : serverRef(base(req), i))) }
+    const vols = detail ? await manager.volumeIdsOf(page) : undefined
+    const body: Record<string, unknown> = { servers: page.map((i) => (nets ? serverView(base(req), i, req.ctx, nets.get(i.id), vols?.get(i.id)) : serverRef(base(req), i))) }
     if (all.length > limit && page.length) {
       const next = new URLSearchParams(q)
       next.set('marker', page[page.length - 1]!.id)
@@ -205,15 +206,14 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
   router.post('/v2.1/servers', { policy: 'compute:servers:create', body: CREATE }, async (req: ApiRequest<CreateBody>) => {
     const s = req.body.server
     if (!req.ctx.projectId) throw new Forbidden('Servers belong to a project: use a project-scoped token.')
-    if (s.block_device_mapping_v2?.length) {
-      const bdm = s.block_device_mapping_v2 as { source_type?: string; destination_type?: string; uuid?: string; boot_index?: number | string }[]
-      const local = bdm.filter((b) => b.source_type === 'image' && (b.destination_type ?? 'local') === 'local' && Number(b.boot_index ?? 0) === 0)
-      if (local.length !== bdm.length) throw new BadRequest('Block device mappings with volumes need the block storage service, which this Stackling release does not have yet.', 'server/block_device_mapping_v2')
-      if (!s.imageRef && local[0]?.uuid) s.imageRef = local[0].uuid
-    }
-    if (!s.imageRef) throw new BadRequest('An imageRef is required (boot from volume needs the block storage service).', 'server/imageRef')
-    const image = await images.get(req.ctx, refId(s.imageRef))
-    if (!image) throw new BadRequest(`Can not find requested image ${refId(s.imageRef)}`, 'server/imageRef')
+    const boot = parseBlockDeviceMapping(s.block_device_mapping_v2)
+    if (boot?.imageRef && !s.imageRef) s.imageRef = boot.imageRef
+    const bootVolume = boot?.bootVolume
+    if (!s.imageRef && !bootVolume) throw new BadRequest('An imageRef is required, or a block_device_mapping_v2 entry with boot_index 0 and destination_type volume to boot from a volume.', 'server/imageRef')
+    // Boot from a new volume: the image is the one in the mapping; from an existing volume: none.
+    const imageId = bootVolume ? bootVolume.image_id : refId(s.imageRef)
+    const image = imageId ? await images.get(req.ctx, imageId) : undefined
+    if (imageId && !image) throw new BadRequest(`Can not find requested image ${imageId}`, 'server/imageRef')
     const flavor = await repo.flavor(refId(s.flavorRef))
     if (!flavor) throw new BadRequest(`Flavor ${refId(s.flavorRef)} could not be found.`, 'server/flavorRef')
     if (!flavor.is_public && !isAdmin(req.ctx) && !(await repo.projectFlavorIds(req.ctx.projectId)).has(flavor.id)) {
@@ -236,7 +236,7 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
     const configDrive = s.config_drive === undefined ? true : s.config_drive === true || ['true', 'True', '1', 'yes'].includes(String(s.config_drive))
     const created = await manager.create(
       req.ctx,
-      { name: s.name, image, flavor, keyName: s.key_name ?? null, keyData, userData: s.user_data?.replace(/\s+/g, '') ?? null, metadata: s.metadata ?? {}, configDrive, networks, securityGroups, availabilityZone: 'nova', count: max },
+      { name: s.name, image, bootVolume, flavor, keyName: s.key_name ?? null, keyData, userData: s.user_data?.replace(/\s+/g, '') ?? null, metadata: s.metadata ?? {}, configDrive, networks, securityGroups, availabilityZone: 'nova', count: max },
       req.id,
     )
     if (s.return_reservation_id === true || s.return_reservation_id === 'True') return json(202, { reservation_id: created[0]!.reservation_id })
@@ -255,7 +255,7 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
     )
   })
 
-  const view = async (req: ApiRequest, i: Instance) => serverView(base(req), i, req.ctx, (await manager.networkViews([i])).get(i.id))
+  const view = async (req: ApiRequest, i: Instance) => serverView(base(req), i, req.ctx, (await manager.networkViews([i])).get(i.id), (await manager.volumeIdsOf([i])).get(i.id))
   router.get('/v2.1/servers/:server_id', one('compute:servers:show'), async (req, i) => json(200, { server: await view(req, i) }))
 
   router.put('/v2.1/servers/:server_id', { ...one('compute:servers:update'), body: UPDATE }, async (req: ApiRequest<{ server: { name?: string; accessIPv4?: string; accessIPv6?: string } }>, i) => {
@@ -328,11 +328,58 @@ export function registerServerRoutes(router: Router, manager: ComputeManager, re
       const events = []
       for (const e of req.body.events) {
         const exists = await repo.instance(e.server_uuid)
-        events.push({ ...e, status: e.status ?? 'completed', code: exists ? 200 : 404 })
+        let code = exists ? 200 : 404
+        if (exists && e.name === 'volume-extended' && e.tag) {
+          // Cinder's extend of an in-use volume: the guest is told the new size (Nova reads it from Cinder too).
+          code = await manager
+            .volumeSize(req.ctx, e.tag)
+            .then((bytes) => manager.volumeExtended(e.server_uuid, e.tag!, bytes))
+            .then(
+              () => 200,
+              () => 422,
+            )
+        }
+        events.push({ ...e, status: code === 200 ? (e.status ?? 'completed') : 'failed', code })
       }
       return json(events.some((e) => e.code === 200) ? 200 : 404, { events })
     },
   )
+}
+
+/**
+ * block_device_mapping_v2 at 2.1, the boot disk only (boot_index 0): source image → destination local (the classic
+ * boot, imageRef from the mapping), source image → destination volume with volume_size (boot from a new volume),
+ * source volume → destination volume (boot from the user's volume). Other disks (blank/ephemeral, snapshot sources,
+ * more volumes) are refused with what to do instead.
+ */
+export function parseBlockDeviceMapping(v: unknown): { imageRef?: string; bootVolume?: BootVolume } | undefined {
+  if (v === undefined || v === null) return undefined
+  if (!Array.isArray(v)) throw new BadRequest('Invalid input for field/attribute block_device_mapping_v2: must be a list.', 'server/block_device_mapping_v2')
+  if (!v.length) return undefined
+  const field = 'server/block_device_mapping_v2'
+  const entries = v.map((b: unknown, i) => {
+    if (!b || typeof b !== 'object' || Array.isArray(b)) throw new BadRequest(`Invalid input for field/attribute block_device_mapping_v2[${i}]: must be an object.`, `${field}/${i}`)
+    return b as Record<string, unknown>
+  })
+  const isBoot = (b: Record<string, unknown>) => b.boot_index !== undefined && b.boot_index !== null && Number(b.boot_index) === 0
+  const boot = entries.filter(isBoot)
+  if (boot.length !== 1) throw new BadRequest('Boot sequence for the instance and image/block device mapping combination is not valid: exactly one mapping needs boot_index 0.', field)
+  if (entries.length > 1) throw new BadRequest('Only the boot disk can be given in block_device_mapping_v2 here: attach further volumes after the server is ACTIVE (openstack server add volume).', field)
+  const b = boot[0]!
+  const source = String(b.source_type ?? '')
+  const dest = String(b.destination_type ?? (source === 'image' ? 'local' : 'volume'))
+  const uuid = typeof b.uuid === 'string' ? b.uuid : ''
+  if (!UUID_LIKE.test(uuid)) throw new BadRequest(`Invalid input for field/attribute block_device_mapping_v2[0].uuid: '${uuid}' is not a UUID.`, `${field}/0/uuid`)
+  const dot = b.delete_on_termination
+  const deleteOnTermination = dot === true || ['true', 'True', '1'].includes(String(dot))
+  if (source === 'image' && dest === 'local') return { imageRef: uuid }
+  if (source === 'image' && dest === 'volume') {
+    const size = Number(b.volume_size)
+    if (!Number.isInteger(size) || size < 1) throw new BadRequest('Images with destination_type volume need a volume_size (GiB, an integer ≥ 1).', `${field}/0/volume_size`)
+    return { bootVolume: { source: 'image', image_id: uuid, size, delete_on_termination: deleteOnTermination } }
+  }
+  if (source === 'volume' && dest === 'volume') return { bootVolume: { source: 'volume', volume_id: uuid, delete_on_termination: deleteOnTermination } }
+  throw new BadRequest(`A boot disk from source_type ${source || '(none)'} to destination_type ${dest} is not supported (use image → local, image → volume, or volume → volume).`, field)
 }
 
 class InvalidMetadataKey extends InstanceNotFound {

@@ -46,7 +46,7 @@ export interface ServerNetworkFields {
 }
 
 /** GET /servers/detail and /servers/{id} at microversion 2.1 (with the OS-EXT-* extensions). */
-export function serverView(base: string, i: Instance, ctx: AuthContext, net?: ServerNetworkFields) {
+export function serverView(base: string, i: Instance, ctx: AuthContext, net?: ServerNetworkFields, volumeIds: string[] = []) {
   const view: Record<string, unknown> = {
     id: i.id,
     name: i.name,
@@ -73,7 +73,8 @@ export function serverView(base: string, i: Instance, ctx: AuthContext, net?: Se
     'OS-EXT-STS:task_state': i.task_state,
     'OS-EXT-STS:vm_state': i.vm_state,
     'OS-EXT-STS:power_state': i.power_state,
-    'os-extended-volumes:volumes_attached': [],
+    // At 2.1 only the ids (delete_on_termination appears at 2.3).
+    'os-extended-volumes:volumes_attached': volumeIds.map((id) => ({ id })),
   }
   // Nova leaves the key out for a server with no ports.
   const groups = net ? net.securityGroups : [{ name: 'default' }]
