@@ -58,7 +58,7 @@ export class Gateway {
     server.on('upgrade', (req: IncomingMessage, socket, head: Buffer) => {
       const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname
       const service = this.services.find((s) => path.startsWith(s.prefix + '/'))
-      const handled = hostAllowed(req.headers.host) && service?.upgrade?.(req, socket, head, path.slice(service.prefix.length))
+      const handled = hostAllowed(req.headers.host) && service?.upgrade?.(req, socket, head, path.slice(service.prefix.length), this.deps.authenticator())
       if (!handled) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
     })
     return server
@@ -69,7 +69,11 @@ export class Gateway {
     const requestId = `req-${randomUUID()}`
     const url = new URL(raw.url ?? '/', 'http://127.0.0.1')
     const path = url.pathname
-    const service = this.services.find((s) => path === s.prefix || path.startsWith(s.prefix + '/'))
+    // A service that keeps names in its paths (Swift objects may be called `a/../b`) routes on the raw path:
+    // the URL parser would otherwise resolve the dots and send the request to another resource.
+    const rawPath = (raw.url ?? '/').startsWith('/') ? (raw.url ?? '/').split('?')[0]! : path
+    const rawService = this.services.find((s) => s.rawPaths && rawPath.startsWith(s.prefix + '/'))
+    const service = rawService ?? this.services.find((s) => path === s.prefix || path.startsWith(s.prefix + '/'))
     let ctx: AuthContext | undefined
     res.setHeader('x-openstack-request-id', requestId)
 
@@ -98,7 +102,7 @@ export class Gateway {
       }
       const pre = service.preflight?.(raw)
       for (const [k, v] of Object.entries(pre?.headers ?? {})) res.setHeader(k, v)
-      const subPath = path.slice(service.prefix.length) || '/'
+      const subPath = (rawService ? rawPath : path).slice(service.prefix.length) || '/'
       const match = service.router.match(raw.method ?? 'GET', subPath)
       const token = headerValue(raw.headers['x-auth-token'])
       if (!match) {
@@ -116,6 +120,7 @@ export class Gateway {
       }
       const options = match.route.options
       if (options.policy !== 'public') ctx = await this.authenticateOrThrow(token)
+      else if (options.auth === 'optional' && token) ctx = await this.authenticateOrAnonymous(token)
       const body = options.body ? await readJsonBody(raw, service.maxBodyBytes, options.bodyTypes) : undefined
       if (options.body) validateBody(options.body, body)
       const req: ApiRequest = {
@@ -183,6 +188,16 @@ export class Gateway {
       return await this.deps.authenticator().authenticate(token)
     } catch (err) {
       throw err instanceof Unauthorized ? this.unauthorized(err) : err
+    }
+  }
+
+  /** Optional auth: a token that does not validate makes the caller anonymous (Swift's delay_auth_decision). */
+  private async authenticateOrAnonymous(token: string): Promise<AuthContext | undefined> {
+    try {
+      return await this.deps.authenticator().authenticate(token)
+    } catch (err) {
+      if (err instanceof Unauthorized) return undefined
+      throw err
     }
   }
 

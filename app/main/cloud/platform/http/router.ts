@@ -9,6 +9,11 @@ import type { ApiRequest, HttpMethod, Reply } from './types'
  */
 export interface RouteOptions<R> {
   policy: string | 'public'
+  /**
+   * With policy `public` only: `optional` authenticates the token when one is sent (an invalid one leaves the
+   * caller anonymous) and leaves every access decision to the handler (Swift's ACLs, public containers, TempURL).
+   */
+  auth?: 'optional'
   /** JSON body schema; a route with one gets its body parsed (415/413/400) and validated before it runs. */
   body?: JsonSchema
   /** Content types the JSON body may declare (default: application/json and any +json). */

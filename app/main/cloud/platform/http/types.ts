@@ -13,7 +13,7 @@ export interface ApiRequest<Body = unknown> {
   readonly params: Readonly<Record<string, string>>
   readonly query: URLSearchParams
   readonly headers: IncomingMessage['headers']
-  /** Set on every route that has a policy (all but the public ones). */
+  /** Set on every route that has a policy (all but the public ones); on optional-auth routes only with a valid token. */
   readonly ctx: AuthContext
   /** The raw X-Auth-Token of the caller, on authenticated routes. */
   readonly token: string

@@ -12,6 +12,7 @@ import type { AuthContext } from '../../platform/auth-context'
 import { ImageManager } from './image-manager'
 import { ImageRepository } from './image-repository'
 import { FilesystemStore } from './image-store'
+import { ObjectStoreBackend } from './object-store-backend'
 import { IMAGE_MIGRATIONS } from './migrations'
 import { parseRange } from './api/images.routes'
 import { listImages, type ListedImage } from './image-list'
@@ -31,7 +32,9 @@ describe('ImageManager with a real store and database', () => {
     db = await Database.open(path.join(dir, 'db'))
     await migrate(db, IMAGE_MIGRATIONS)
     repo = new ImageRepository(db)
-    manager = new ImageManager(repo, new FilesystemStore(dir), loadConfig({}), new Logger(undefined))
+    manager = new ImageManager(repo, new FilesystemStore(dir), loadConfig({}), new Logger(undefined), new ObjectStoreBackend(() => {
+      throw new Error('no object store in this test')
+    }, dir))
     qcow2 = path.join(dir, 'src.qcow2')
     execFileSync('qemu-img', ['create', '-f', 'qcow2', qcow2, '8M'])
   })

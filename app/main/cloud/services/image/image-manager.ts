@@ -11,6 +11,7 @@ import { ImageNotFound, ImageQuotaExceeded, InvalidImageData, InvalidImageStatus
 import { formatMismatch, inspectImage } from './image-inspector'
 import type { ImageRepository } from './image-repository'
 import { DataTooLarge, HttpStore, type FilesystemStore, type StagedData } from './image-store'
+import { isStoreId, storeOfLocation, type ObjectStoreBackend, type StoreId } from './object-store-backend'
 import type { Image, ImageMember, MemberStatus } from './models'
 
 const now = () => new Date().toISOString()
@@ -28,7 +29,44 @@ export class ImageManager {
     readonly store: FilesystemStore,
     private readonly config: CloudConfig,
     private readonly log: Logger,
+    readonly objects: ObjectStoreBackend,
   ) {}
+
+  /** The store new data goes to when the request names none (the imageStore setting). */
+  defaultStore(): StoreId {
+    return this.config.imageStore === 'object-store' ? 'object-store' : 'file'
+  }
+
+  /** Glance's X-Image-Meta-Store: a store id, or the default when absent. @throws BadRequest for an unknown id */
+  storeFor(header: string | undefined): StoreId {
+    if (header === undefined || header.trim() === '') return this.defaultStore()
+    const id = header.trim()
+    if (!isStoreId(id)) throw new BadRequest(`Store for identifier ${id} not found`, 'X-Image-Meta-Store')
+    return id
+  }
+
+  /** A read stream of an image's data (optionally a byte range, inclusive end), from whichever store holds it. */
+  async openData(image: Image, range?: { start: number; end: number }): Promise<Readable> {
+    const location = image.location!
+    if (storeOfLocation(location) === 'file') return this.store.open(location, range)
+    return this.objects.open(location, image.id, range)
+  }
+
+  /**
+   * The absolute path of an active image's data for compute and volumes: the file store's file, or for an image
+   * in the object store its local cached copy (downloaded first when missing). Undefined when there is no data.
+   */
+  async dataFile(image: Pick<Image, 'id' | 'location' | 'size' | 'checksum'>): Promise<string | undefined> {
+    if (!image.location) return undefined
+    if (storeOfLocation(image.location) === 'file') return this.store.path(image.location)
+    return this.objects.ensureCached(image.location, image.id, { size: image.size, md5: image.checksum })
+  }
+
+  /** Removes stored data at a location: a file store file, or an object and its cached copy. */
+  private async removeData(location: string): Promise<void> {
+    if (storeOfLocation(location) === 'file') await this.store.remove(location)
+    else await this.objects.remove(location)
+  }
 
   /** Whether ctx may see the image at all (owner, admin, public, community, or a member of a shared image). */
   async visible(ctx: AuthContext, image: Image): Promise<boolean> {
@@ -91,8 +129,11 @@ export class ImageManager {
     await this.purgeUnheld()
   }
 
+  /** Records the holder; for an image in the object store, also makes sure its cached copy (the file used) exists. */
   async hold(imageId: string, holder: string): Promise<void> {
     await this.repo.db.transaction((tx) => this.repo.hold(tx, imageId, holder))
+    const image = await this.repo.get(imageId)
+    if (image?.location && storeOfLocation(image.location) === 'object-store') await this.dataFile(image)
   }
 
   async release(imageId: string, holder: string): Promise<void> {
@@ -103,19 +144,19 @@ export class ImageManager {
   /** Removes the files of deleted images that nothing holds, then their rows. */
   async purgeUnheld(): Promise<void> {
     for (const p of await this.repo.purgeable()) {
-      for (const loc of [p.location, p.staging]) if (loc) await this.store.remove(loc)
+      for (const loc of [p.location, p.staging]) if (loc) await this.removeData(loc)
       await this.repo.db.transaction((tx) => this.repo.purge(tx, p.id))
     }
   }
 
   /** PUT /file: queued → saving → active. Interrupted → queued again; data that is not what it claims → killed. */
-  async upload(image: Image, source: Readable): Promise<Image> {
+  async upload(image: Image, source: Readable, storeId: StoreId = this.defaultStore()): Promise<Image> {
     if (!image.disk_format || !image.container_format) {
       throw new BadRequest('Properties disk_format, container_format must be set prior to saving data.', 'disk_format')
     }
     const moved = await this.repo.db.transaction((tx) => this.repo.transition(tx, image.id, ['queued'], 'saving'))
     if (!moved) throw new InvalidImageStatus((await this.repo.get(image.id))?.status ?? image.status, 'saving')
-    return this.ingest(image, () => this.receive(image, source), 'queued')
+    return this.ingest(image, () => this.receive(image, source), 'queued', storeId)
   }
 
   /** PUT /stage: queued → uploading, with the bytes kept in the staging area until an import. */
@@ -136,7 +177,7 @@ export class ImageManager {
   }
 
   /** POST /import: glance-direct (from staging) or web-download (from a URL), run in the background. */
-  async import(image: Image, method: { name: string; uri?: string }): Promise<void> {
+  async import(image: Image, method: { name: string; uri?: string }, storeId: StoreId = this.defaultStore()): Promise<void> {
     if (!image.disk_format || !image.container_format) {
       throw new Conflict('The image needs disk_format and container_format before it can be imported.')
     }
@@ -145,7 +186,7 @@ export class ImageManager {
       await this.repo.db.transaction((tx) => this.repo.transition(tx, image.id, ['uploading'], 'importing'))
       const stagedPath = this.store.path(image.staging)
       this.background(image.id, 'glance-direct', () =>
-        this.ingest(image, () => this.receive(image, createReadStream(stagedPath)), 'uploading', async () => {
+        this.ingest(image, () => this.receive(image, createReadStream(stagedPath)), 'uploading', storeId, async () => {
           await this.store.remove(image.staging!)
         }),
       )
@@ -156,7 +197,7 @@ export class ImageManager {
       if (image.status !== 'queued') throw new InvalidImageStatus(image.status, 'importing')
       await this.repo.db.transaction((tx) => this.repo.transition(tx, image.id, ['queued'], 'importing'))
       this.background(image.id, 'web-download', (signal) =>
-        this.ingest(image, async () => this.receive(image, await this.http.open(uri, signal), this.config.webDownloadMaxBytes), 'queued'),
+        this.ingest(image, async () => this.receive(image, await this.http.open(uri, signal), this.config.webDownloadMaxBytes), 'queued', storeId),
       )
       return
     }
@@ -213,6 +254,9 @@ export class ImageManager {
         this.log.warn('removed an image file no record points to', { file: f })
       }
     }
+    const inObjectStore = new Set((await this.repo.locations()).filter((r) => storeOfLocation(r.location) === 'object-store').map((r) => r.id))
+    const removed = await this.objects.reconcile(inObjectStore)
+    if (removed.objects.length || removed.cached.length) this.log.warn('removed image objects or cached copies no record points to', removed)
     await this.purgeUnheld()
   }
 
@@ -246,7 +290,8 @@ export class ImageManager {
       tags: ['stackling', tag],
       properties: Object.fromEntries(Object.entries(props).map(([k, v]) => [k, String(v)])),
     })
-    await this.upload(image, createReadStream(file))
+    // Always the file store: the object store starts after the image service.
+    await this.upload(image, createReadStream(file), 'file')
     this.log.info('registered the built guest image', { image_id: image.id, file })
   }
 
@@ -268,7 +313,7 @@ export class ImageManager {
    * Receives, inspects and commits data for an image in a transitional status. On failure the bytes are gone;
    * the image returns to `retryStatus` (interrupted, over quota) or is killed (the data is not what it claims).
    */
-  private async ingest(image: Image, receive: () => Promise<StagedData>, retryStatus: Image['status'], after?: () => Promise<void>): Promise<Image> {
+  private async ingest(image: Image, receive: () => Promise<StagedData>, retryStatus: Image['status'], storeId: StoreId, after?: () => Promise<void>): Promise<Image> {
     let staged: StagedData | undefined
     const current = () => this.repo.get(image.id)
     const t0 = Date.now()
@@ -286,13 +331,20 @@ export class ImageManager {
         throw new InvalidImageData(reason.charAt(0).toUpperCase() + reason.slice(1) + (reason.endsWith('.') ? '' : '.'), 'disk_format')
       }
       const hashes = { md5: staged.md5, sha512: staged.sha512 }
-      const location = await this.store.commit(staged, image.id)
+      const size = staged.size
+      let location: string
+      if (storeId === 'file') {
+        location = await this.store.commit(staged, image.id)
+      } else {
+        // Hashed and inspected in the temp file; the object is committed (durable) before the image goes active.
+        location = await this.objects.put(image.id, staged.tempPath, staged.size, staged.md5)
+        await this.store.discard(staged)
+      }
       staged = undefined
       const done = await this.repo.db.transaction(async (tx) => {
         const img = await this.repo.get(image.id, tx)
         if (!img) return undefined
         const used = await this.repo.usedBytes(image.owner, tx)
-        const size = (await fs.stat(this.store.path(location))).size
         if (used + size > this.config.imageQuotaBytes) throw new ImageQuotaExceeded(this.config.imageQuotaBytes, used)
         const updated: Image = {
           ...img,
@@ -309,14 +361,14 @@ export class ImageManager {
         await this.repo.update(tx, updated)
         return updated
       }).catch(async (err) => {
-        await this.store.remove(location)
+        await this.removeData(location)
         throw err
       })
       if (!done) {
-        await this.store.remove(location)
+        await this.removeData(location)
         throw new ImageNotFound(image.id)
       }
-      this.log.info('image data stored', { image_id: image.id, bytes: done.size, receive_ms: t1 - t0, inspect_ms: t2 - t1, commit_ms: Date.now() - t2 })
+      this.log.info('image data stored', { image_id: image.id, store: storeId, bytes: done.size, receive_ms: t1 - t0, inspect_ms: t2 - t1, commit_ms: Date.now() - t2 })
       await after?.()
       return done
     } catch (err) {

@@ -119,6 +119,11 @@ export class ImageRepository {
     return Number(r?.n ?? 0)
   }
 
+  /** Every image row's data location (deleted rows too: a holder may still use the data). */
+  async locations(): Promise<{ id: string; location: string }[]> {
+    return this.db.all('SELECT id, location FROM image_images WHERE location IS NOT NULL')
+  }
+
   async knownFiles(): Promise<Set<string>> {
     const rows = await this.db.all<{ location: string | null; staging: string | null }>('SELECT location, staging FROM image_images')
     return new Set(rows.flatMap((r) => [r.location, r.staging]).filter((x): x is string => !!x))

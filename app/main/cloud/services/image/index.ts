@@ -4,19 +4,39 @@ import type { Service, ServiceDeps } from '../service'
 import type { ImageClient, ImageInfo } from '../clients'
 import type { Image } from './models'
 import { createReadStream } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { registerDiscoveryRoutes } from './api/discovery.routes'
 import { registerImageRoutes } from './api/images.routes'
 import { registerMemberRoutes } from './api/members.routes'
 import { ImageManager } from './image-manager'
 import { ImageRepository } from './image-repository'
 import { FilesystemStore } from './image-store'
+import { ObjectStoreBackend, storeOfLocation } from './object-store-backend'
 import { IMAGE_MIGRATIONS } from './migrations'
 import { IMAGE_POLICIES } from './policies'
 
 /** Image (Glance v2) at /image: images, data up- and download, import, sharing, the built-in guest image. */
 export async function createImageService(deps: ServiceDeps): Promise<Service & { client: ImageClient }> {
-  const info = (i: Image): ImageInfo => ({
+  /**
+   * What other services see. `file` is set only for an active image whose data is a file: for one in the object
+   * store, that is once its cached copy exists; `ensureFile` downloads it first (get, which compute and volumes call
+   * before they boot from the file), otherwise it stays null until then.
+   */
+  const info = async (i: Image, ensureFile: boolean): Promise<ImageInfo> => {
+    let file: string | null = null
+    if (i.location && i.status === 'active') {
+      if (storeOfLocation(i.location) === 'file') file = store.path(i.location)
+      else if (ensureFile) {
+        file = (await manager.dataFile(i).catch((err: Error) => {
+          deps.log.error('could not fetch the image from the object store into the cache', { image_id: i.id, error: err.message })
+          return undefined
+        })) ?? null
+      } else {
+        const cached = objects.cachePath(i.id)
+        file = (await stat(cached).then((s) => s.isFile(), () => false)) ? cached : null
+      }
+    }
+    return {
     id: i.id,
     name: i.name,
     status: i.status,
@@ -27,13 +47,16 @@ export async function createImageService(deps: ServiceDeps): Promise<Service & {
     size: i.size,
     virtual_size: i.virtual_size,
     properties: i.properties,
-    file: i.location && i.status === 'active' ? store.path(i.location) : null,
-  })
+    file,
+    }
+  }
   const repo = new ImageRepository(deps.db)
   const store = new FilesystemStore(deps.paths.root)
-  const manager = new ImageManager(repo, store, deps.config, deps.log)
+  // The object store's client is wired after every service is created: read it when used.
+  const objects = new ObjectStoreBackend(() => deps.clients.objectStore, deps.paths.root)
+  const manager = new ImageManager(repo, store, deps.config, deps.log, objects)
   const router = new Router()
-  registerDiscoveryRoutes(router, repo, deps.config)
+  registerDiscoveryRoutes(router, repo, deps.config, manager)
   registerImageRoutes(router, manager, repo)
   registerMemberRoutes(router, manager, repo)
   return {
@@ -48,18 +71,18 @@ export async function createImageService(deps: ServiceDeps): Promise<Service & {
     client: {
       async get(ctx, id) {
         const image = await manager.get(ctx, id).catch(() => undefined)
-        return image && info(image)
+        return image && info(image, true)
       },
       hold: (id, holder) => manager.hold(id, holder),
       release: (id, holder) => manager.release(id, holder),
       async createQueued(ctx, fields) {
-        return info(await manager.create(ctx, { name: fields.name, disk_format: fields.disk_format, container_format: 'bare', visibility: 'private', min_disk: fields.min_disk ?? 0, min_ram: fields.min_ram ?? 0, properties: fields.properties ?? {} }))
+        return info(await manager.create(ctx, { name: fields.name, disk_format: fields.disk_format, container_format: 'bare', visibility: 'private', min_disk: fields.min_disk ?? 0, min_ram: fields.min_ram ?? 0, properties: fields.properties ?? {} }), false)
       },
       async uploadFile(imageId, file) {
         const image = await repo.get(imageId)
         if (!image) throw new Error(`image ${imageId} is gone`)
         try {
-          return info(await manager.upload(image, createReadStream(file)))
+          return info(await manager.upload(image, createReadStream(file)), false)
         } finally {
           await rm(file, { force: true })
         }

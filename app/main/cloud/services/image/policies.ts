@@ -20,4 +20,6 @@ export const IMAGE_POLICIES: Record<string, Check> = {
   'image:modify_member': anyOf(admin, allOf(role('member'), (ctx, t) => t.member_id === ctx.projectId)),
   'image:get_schema': always,
   'image:get_info': always,
+  // Glance's stores_info_detail: where the stores keep data is the operator's business.
+  'image:stores_info_detail': admin,
 }

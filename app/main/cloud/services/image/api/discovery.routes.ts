@@ -3,6 +3,8 @@ import { json, type ApiRequest } from '../../../platform/http/types'
 import type { ImageRepository } from '../image-repository'
 import { CONTAINER_FORMATS, DISK_FORMATS } from '../models'
 import type { CloudConfig } from '../../../platform/config'
+import type { ImageManager } from '../image-manager'
+import { IMAGE_ACCOUNT, IMAGE_CONTAINER } from '../object-store-backend'
 
 const VERSIONS = ['v2.16', 'v2.15', 'v2.14', 'v2.13', 'v2.12', 'v2.11', 'v2.10', 'v2.9', 'v2.8', 'v2.7', 'v2.6', 'v2.5', 'v2.4', 'v2.3', 'v2.2', 'v2.1', 'v2.0']
 
@@ -64,7 +66,7 @@ const MEMBER_SCHEMA = {
   },
 }
 
-export function registerDiscoveryRoutes(router: Router, repo: ImageRepository, config: CloudConfig): void {
+export function registerDiscoveryRoutes(router: Router, repo: ImageRepository, config: CloudConfig, manager: Pick<ImageManager, 'defaultStore'>): void {
   router.get('/', { policy: 'public' }, (req) => json(300, versions(req)))
   router.get('/versions', { policy: 'public' }, (req) => json(200, versions(req)))
   router.get('/v2/schemas/image', { policy: 'image:get_schema' }, () => json(200, IMAGE_SCHEMA))
@@ -82,9 +84,28 @@ export function registerDiscoveryRoutes(router: Router, repo: ImageRepository, c
   router.get('/v2/info/import', { policy: 'image:get_info' }, () =>
     json(200, { 'import-methods': { description: 'Import methods available.', type: 'array', value: ['glance-direct', 'web-download'] } }),
   )
-  router.get('/v2/info/stores', { policy: 'image:get_info' }, () =>
-    json(200, { stores: [{ id: 'file', description: 'Image files in the Stackling data folder', default: true }] }),
-  )
+  // Glance multi-store: the store ids a client may name in X-Image-Meta-Store; `default` only on the default one.
+  router.get('/v2/info/stores', { policy: 'image:get_info' }, () => {
+    const def = manager.defaultStore()
+    const stores = [
+      { id: 'file', description: 'Image files in the Stackling data folder' },
+      { id: 'object-store', description: 'One object per image in the object store (Swift), cached locally to boot from' },
+    ]
+    return json(200, { stores: stores.map((s) => (s.id === def ? { ...s, default: true } : s)) })
+  })
+  router.get('/v2/info/stores/detail', { policy: 'image:stores_info_detail' }, () => {
+    const def = manager.defaultStore()
+    const stores = [
+      { id: 'file', type: 'file', description: 'Image files in the Stackling data folder', properties: { data_dir: 'images/' } },
+      {
+        id: 'object-store',
+        type: 'swift',
+        description: 'One object per image in the object store (Swift), cached locally to boot from',
+        properties: { account: `AUTH_${IMAGE_ACCOUNT}`, container: IMAGE_CONTAINER, cache_dir: 'images/cache/' },
+      },
+    ]
+    return json(200, { stores: stores.map((s) => ({ ...s, weight: 0, ...(s.id === def ? { default: true } : {}) })) })
+  })
   router.get('/v2/info/usage', { policy: 'image:get_info' }, async (req) => {
     const used = req.ctx.projectId ? await repo.usedBytes(req.ctx.projectId) : 0
     return json(200, { usage: { image_size_total: { limit: config.imageQuotaBytes, usage: used } } })

@@ -70,11 +70,13 @@ export function registerImageRoutes(router: Router, manager: ImageManager, repo:
   router.put('/v2/images/:image_id/file', { ...owned('image:upload_image'), rawBody: true }, async (req, image) => {
     const type = (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!.trim()
     if (type !== 'application/octet-stream') throw new BadRequest(`Upload the data as application/octet-stream, not ${type}.`, 'Content-Type')
-    await manager.upload(image, req.raw)
+    // Glance multi-store: X-Image-Meta-Store names the store (else the default), checked before any byte is read.
+    const storeId = manager.storeFor(header(req, 'x-image-meta-store'))
+    await manager.upload(image, req.raw, storeId)
     return noContent()
   })
 
-  router.get('/v2/images/:image_id/file', visible('image:download_image'), (req, image) => {
+  router.get('/v2/images/:image_id/file', visible('image:download_image'), async (req, image) => {
     if (image.status === 'deactivated' && !isAdmin(req.ctx)) {
       throw new Forbidden('The requested image has been deactivated. Image data download is forbidden.')
     }
@@ -91,10 +93,10 @@ export function registerImageRoutes(router: Router, manager: ImageManager, repo:
     if (range) {
       headers['Content-Range'] = `bytes ${range.start}-${range.end}/${image.size}`
       headers['Content-Length'] = range.end - range.start + 1
-      return { status: 206, headers, stream: manager.store.open(image.location, range) }
+      return { status: 206, headers, stream: await manager.openData(image, range) }
     }
     headers['Content-Length'] = image.size
-    return { status: 200, headers, stream: manager.store.open(image.location) }
+    return { status: 200, headers, stream: await manager.openData(image) }
   })
 
   router.put('/v2/images/:image_id/stage', { ...owned('image:import_image'), rawBody: true }, async (req, image) => {
@@ -113,7 +115,7 @@ export function registerImageRoutes(router: Router, manager: ImageManager, repo:
       },
     },
     async (req: ApiRequest<{ method: { name: string; uri?: string } }>, image) => {
-      await manager.import(image, req.body.method)
+      await manager.import(image, req.body.method, manager.storeFor(header(req, 'x-image-meta-store')))
       return { status: 202, text: '', headers: { 'Content-Length': 0 } }
     },
   )
@@ -141,6 +143,11 @@ export function registerImageRoutes(router: Router, manager: ImageManager, repo:
     await manager.save({ ...image, tags: image.tags.filter((t) => t !== req.params.tag) })
     return noContent()
   })
+}
+
+function header(req: ApiRequest, name: string): string | undefined {
+  const v = req.headers[name]
+  return Array.isArray(v) ? v[0] : v
 }
 
 /** One `bytes=` range (Glance serves a single range); undefined when there is none to honour. */

@@ -1,4 +1,5 @@
 import type { Image, ImageMember } from '../models'
+import { storeOfLocation } from '../object-store-backend'
 
 /** Glance prints whole seconds: 2016-06-29T16:13:07Z */
 export const glanceTime = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z')
@@ -30,7 +31,7 @@ export function imageView(i: Image) {
     file: `/v2/images/${i.id}/file`,
     schema: '/v2/schemas/image',
   }
-  if (i.location) view.stores = 'file'
+  if (i.location) view.stores = storeOfLocation(i.location)
   return view
 }
 
