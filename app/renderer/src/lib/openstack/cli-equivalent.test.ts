@@ -254,6 +254,32 @@ describe('cliEquivalent: image (Glance v2)', () => {
   })
 })
 
+describe('block storage and object storage panels', () => {
+  const id = (service: string, method: string, path: string, body?: unknown) => cliEquivalent({ service, method, path, body })
+  it('maps the Volumes panel calls', () => {
+    assert.equal(id('volumev3', 'POST', '/volumes', { volume: { name: 'v3', snapshot_id: 's1', volume_type: null, metadata: {} } }), 'openstack volume create --snapshot s1 v3')
+    assert.equal(id('volumev3', 'POST', '/volumes', { volume: { name: 'v2', size: 1, imageRef: 'img', volume_type: null, metadata: {} } }), 'openstack volume create --size 1 --image img v2')
+    assert.equal(id('volumev3', 'POST', '/volumes/v1/action', { 'os-extend': { new_size: 2 } }), 'openstack volume set --size 2 v1')
+    assert.equal(id('volumev3', 'POST', '/snapshots', { snapshot: { volume_id: 'v1', name: 's1', force: false } }), 'openstack volume snapshot create --volume v1 s1')
+    assert.equal(id('compute', 'POST', '/servers/vm1/os-volume_attachments', { volumeAttachment: { volumeId: 'v1' } }), 'openstack server add volume vm1 v1')
+    assert.equal(id('compute', 'DELETE', '/servers/vm1/os-volume_attachments/v1'), 'openstack server remove volume vm1 v1')
+  })
+  it('maps boot from volume', () => {
+    const server = (dot: boolean) => ({ server: { name: 'vm1', imageRef: '', flavorRef: 'f', block_device_mapping_v2: [{ boot_index: 0, uuid: 'img', source_type: 'image', destination_type: 'volume', volume_size: 2, delete_on_termination: dot }] } })
+    assert.equal(id('compute', 'POST', '/servers', server(false)), 'openstack server create --image img --boot-from-volume 2 --flavor f --wait vm1')
+    assert.equal(
+      id('compute', 'POST', '/servers', server(true)),
+      'openstack server create --block-device uuid=img,source_type=image,destination_type=volume,volume_size=2,boot_index=0,delete_on_termination=true --flavor f --wait vm1',
+    )
+  })
+  it('maps the Object store panel calls', () => {
+    assert.equal(id('object-store', 'POST', '/c1'), 'swift post c1')
+    assert.equal(id('object-store', 'POST', ''), 'openstack object store account set --property <key>=<value>')
+    assert.equal(id('object-store', 'PUT', '/c1/file?multipart-manifest=put'), 'openstack object create --name file c1 <file>')
+    assert.equal(id('object-store', 'DELETE', '/c1/dir/file'), 'openstack object delete c1 dir/file')
+  })
+})
+
 describe('matchPattern', () => {
   it('matches segments, alternatives and rest-of-path', () => {
     assert.deepEqual(matchPattern('/v3/projects/{id}', '/v3/projects/abc'), { id: 'abc' })

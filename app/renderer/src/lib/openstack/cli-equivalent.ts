@@ -208,9 +208,20 @@ function serverCreateCommand(b: Body): string | null {
   const min = str(s.min_count)
   const max = str(s.max_count)
   const many = (min !== undefined && min !== '1') || (max !== undefined && max !== '1')
+  // Boot from a new volume: --boot-from-volume keeps the volume; deleting it with the server needs --block-device.
+  const bdm = Array.isArray(s.block_device_mapping_v2) ? (s.block_device_mapping_v2 as unknown[]).map(obj).find((d) => String(d.boot_index) === '0') : undefined
+  const bootVolume =
+    bdm && bdm.source_type === 'image' && bdm.destination_type === 'volume'
+      ? bdm.delete_on_termination === true
+        ? [`--block-device ${q(`uuid=${str(bdm.uuid)},source_type=image,destination_type=volume,volume_size=${str(bdm.volume_size)},boot_index=0,delete_on_termination=true`)}`]
+        : [opt('--image', bdm.uuid), opt('--boot-from-volume', bdm.volume_size)]
+      : bdm && bdm.source_type === 'volume'
+        ? [opt('--volume', bdm.uuid)]
+        : []
   return cmd(
     'server create',
     opt('--image', s.imageRef),
+    ...bootVolume,
     opt('--flavor', s.flavorRef),
     ...nets,
     ...(Array.isArray(s.security_groups) ? (s.security_groups as unknown[]).map((g) => opt('--security-group', obj(g).name)) : []),
@@ -519,7 +530,15 @@ const volume: Rule[] = [
     render: (_p, b) => {
       const v = obj(b.volume)
       const name = str(v.name)
-      return name ? cmd('volume create', opt('--size', v.size), opt('--image', v.imageRef), opt('--type', v.volume_type), q(name)) : null
+      return name ? cmd('volume create', opt('--snapshot', v.snapshot_id), opt('--size', v.size), opt('--image', v.imageRef), opt('--type', v.volume_type), q(name)) : null
+    },
+  },
+  {
+    method: 'POST',
+    pattern: '/volumes/{id}/action',
+    render: (p, b) => {
+      const extend = obj(b['os-extend'])
+      return str(extend.new_size) ? cmd('volume set', opt('--size', extend.new_size), q(p.id!)) : null
     },
   },
   { method: 'GET', pattern: '/volumes/{id}', render: (p) => cmd('volume show', q(p.id!)) },
@@ -661,6 +680,8 @@ const objectStore: Rule[] = [
   { method: 'GET', pattern: '', render: () => cmd('container list') },
   { method: 'HEAD', pattern: '', render: () => cmd('object store account show') },
   { method: 'PUT', pattern: '/{container}', render: (p) => cmd('container create', q(p.container!)) },
+  { method: 'POST', pattern: '', render: () => cmd('object store account set --property <key>=<value>') },
+  { method: 'POST', pattern: '/{container}', render: (p) => `swift post ${q(p.container!)}` },
   { method: 'GET', pattern: '/{container}', render: (p) => cmd('object list', q(p.container!)) },
   { method: 'HEAD', pattern: '/{container}', render: (p) => cmd('container show', q(p.container!)) },
   { method: 'DELETE', pattern: '/{container}', render: (p) => cmd('container delete', q(p.container!)) },

@@ -95,6 +95,15 @@ export interface CreateServerBody {
     networks?: 'auto' | 'none' | { uuid: string }[] | { port: string }[]
     /** By name, applied to every port Nova creates (default: the project's `default`). */
     security_groups?: { name: string }[]
+    /** Boot from volume: the boot disk only (boot_index 0), image → volume or volume → volume. */
+    block_device_mapping_v2?: {
+      boot_index: number
+      uuid: string
+      source_type: 'image' | 'volume'
+      destination_type: 'volume' | 'local'
+      volume_size?: number
+      delete_on_termination?: boolean
+    }[]
   }
 }
 

@@ -26,6 +26,7 @@ import { ActionLog } from './action-log'
 import { ConsoleLog } from './console-log'
 import { InstanceActionButtons, InstanceActionDialogs, type InstanceAction } from './instance-actions'
 import { InstanceStatusBadge } from './instance-status-badge'
+import { InstanceVolumes } from './instance-volumes'
 import { SerialConsole } from './serial-console'
 
 const TABS = [
@@ -244,6 +245,7 @@ function Overview({ server: s, isAdmin }: { server: Server; isAdmin: boolean }) 
           )}
         </Card>
         <ServerNetworks server={s} sshUser={adminUserOf(image.data)} addrs={addrs} />
+        <InstanceVolumes server={s} />
         <Card title="Metadata">
           {meta.length === 0 ? (
             <p className="muted">None.</p>

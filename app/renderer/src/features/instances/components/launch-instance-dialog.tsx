@@ -4,14 +4,15 @@ import { Badge } from '../../../components/ui/badge'
 import { Button } from '../../../components/ui/button'
 import { CopyButton } from '../../../components/ui/copy-button'
 import { Dialog } from '../../../components/ui/dialog'
-import { SelectField, TextField } from '../../../components/ui/field'
+import { CheckboxField, SelectField, TextField } from '../../../components/ui/field'
 import { Icon } from '../../../components/ui/icons'
 import { SecretDownload } from '../../../components/ui/secret-download'
 import { LoadingState } from '../../../components/ui/spinner'
 import { UsageBar } from '../../../components/ui/usage-bar'
 import { formatBytes } from '../../../lib/format'
+import { notifier } from '../../../lib/notifications'
 import { cliEquivalent } from '../../../lib/openstack/cli-equivalent'
-import { useSession } from '../../../lib/openstack/client-provider'
+import { useClient, useSession } from '../../../lib/openstack/client-provider'
 import { KEYPAIR_NAME_MAX, KEYPAIR_NAME_PATTERN, type CreatedServer, type Flavor, type Keypair, type KeyType } from '../../../lib/openstack/compute'
 import type { Image } from '../../../lib/openstack/image'
 import type { Network, SecurityGroup, Subnet } from '../../../lib/openstack/network'
@@ -26,6 +27,7 @@ import { useLimits } from '../api/get-limits'
 import { describeComputeError } from '../utils/compute-errors'
 import { ephemeralOf, flavorFit, formatRamMb, maxCount, type FlavorFit, type Gauge } from '../utils/flavor-fit'
 import {
+  bootVolumeMinimum,
   buildCreateServerBody,
   defaultNetworkIds,
   emptyLaunchForm,
@@ -116,6 +118,8 @@ export function LaunchInstanceDialog({
       setStep(firstStepWithError(errors) ?? step)
       return
     }
+    // Still inside the click: the one moment a browser lets the page ask to notify when the build ends.
+    notifier.askPermission()
     void create.mutateAsync({ body: buildCreateServerBody(form), cli: cliFor(buildCreateServerBody(form)) }).then(
       (server) => onLaunched(server, launchedNames(form)),
       () => undefined,
@@ -195,7 +199,10 @@ export function LaunchInstanceDialog({
           {step === 'details' ? (
             <DetailsStep form={form} errors={shown} set={set} flavor={flavor} limitsLeft={maxCount(flavor, ctx.limits)} />
           ) : step === 'source' ? (
-            <SourceStep query={images} selected={form.imageId} error={shown.imageId} onSelect={(id) => set('imageId', id)} />
+            <>
+              <SourceStep query={images} selected={form.imageId} error={shown.imageId} onSelect={(id) => set('imageId', id)} />
+              <BootVolumeOptions form={form} image={image} error={shown.volumeSize} set={set} />
+            </>
           ) : step === 'flavor' ? (
             <FlavorStep
               query={flavors}
@@ -839,6 +846,9 @@ function ReviewStep({
   const rows: { step: LaunchStep; label: string; value: ReactNode; testId: string }[] = [
     { step: 'details', label: 'Name', value: names.join(', ') || '—', testId: 'review-name' },
     { step: 'source', label: 'Image', value: image?.name ?? '—', testId: 'review-image' },
+    ...(form.bootFromVolume
+      ? [{ step: 'source' as const, label: 'Boot disk', value: `a new ${form.volumeSize ?? '?'} GB volume from the image${form.deleteVolumeOnTermination ? ', deleted with the instance' : ', kept after the instance'}`, testId: 'review-boot-volume' }]
+      : []),
     { step: 'flavor', label: 'Flavor', value: flavor ? `${flavor.name} (${flavor.vcpus} vCPU, ${formatRamMb(flavor.ram)})` : '—', testId: 'review-flavor' },
     {
       step: 'networks',
@@ -879,5 +889,42 @@ function ReviewStep({
         ))}
       </dl>
     </div>
+  )
+}
+
+/**
+ * "Boot from a new volume": Nova asks Cinder for a volume made from the image (block_device_mapping_v2 image →
+ * volume) and boots from it; offered when the cloud has block storage.
+ */
+function BootVolumeOptions({ form, image, error, set }: { form: LaunchForm; image?: Image; error?: string; set: <K extends keyof LaunchForm>(k: K, v: LaunchForm[K]) => void }) {
+  const client = useClient()
+  if (!client.endpoint('volumev3')) return null
+  const min = bootVolumeMinimum(image)
+  return (
+    <fieldset className="choice-fieldset boot-volume" data-testid="launch-boot-volume">
+      <legend className="field-label">Boot disk</legend>
+      <CheckboxField
+        label="Boot from a new volume"
+        hint="Cinder copies the image into a volume and the instance boots from it: the disk survives the instance if you keep it."
+        checked={Boolean(form.bootFromVolume)}
+        onChange={(e) => {
+          set('bootFromVolume', e.target.checked)
+          if (e.target.checked && !form.volumeSize) set('volumeSize', String(min))
+        }}
+        data-testid="launch-boot-volume-toggle"
+      />
+      {form.bootFromVolume ? (
+        <>
+          <TextField label="Volume size (GB)" type="number" min={min} step={1} value={form.volumeSize ?? ''} onChange={(e) => set('volumeSize', e.target.value)} error={error} hint={`At least ${min} GB for this image.`} data-testid="launch-volume-size" />
+          <CheckboxField
+            label="Delete the volume when the instance is deleted"
+            hint="Otherwise it stays, available, in Storage → Volumes."
+            checked={Boolean(form.deleteVolumeOnTermination)}
+            onChange={(e) => set('deleteVolumeOnTermination', e.target.checked)}
+            data-testid="launch-volume-delete-on-termination"
+          />
+        </>
+      ) : null}
+    </fieldset>
   )
 }

@@ -4,6 +4,7 @@ import type { Flavor } from '../../../lib/openstack/compute'
 import type { Image } from '../../../lib/openstack/image'
 import type { Network, SecurityGroup } from '../../../lib/openstack/network'
 import {
+  bootVolumeMinimum,
   buildCreateServerBody,
   defaultNetworkIds,
   emptyLaunchForm,
@@ -141,5 +142,19 @@ describe('launch form', () => {
     const nets = [{ id: 'priv-id', name: 'private' }] as Network[]
     assert.deepEqual(withNetworkNames(body, nets).server.networks, [{ uuid: 'private' }])
     assert.deepEqual(withNetworkNames(body, [...nets, { id: 'x', name: 'private' } as Network]).server.networks, [{ uuid: 'priv-id' }], 'an ambiguous name stays an ID')
+  })
+})
+
+describe('boot from volume', () => {
+  it('sends block_device_mapping_v2 image → volume with an empty imageRef', () => {
+    const body = buildCreateServerBody({ ...emptyLaunchForm('img'), name: 'vm1', flavorId: '42', bootFromVolume: true, volumeSize: '2', deleteVolumeOnTermination: true })
+    assert.equal(body.server.imageRef, '')
+    assert.deepEqual(body.server.block_device_mapping_v2, [{ boot_index: 0, uuid: 'img', source_type: 'image', destination_type: 'volume', volume_size: 2, delete_on_termination: true }])
+    assert.equal(buildCreateServerBody({ ...emptyLaunchForm('img'), name: 'vm1', flavorId: '42' }).server.block_device_mapping_v2, undefined)
+  })
+
+  it('needs a volume large enough for the image', () => {
+    assert.equal(bootVolumeMinimum({ min_disk: 0, size: 3 * 1024 ** 3 + 1, virtual_size: null }), 4)
+    assert.equal(bootVolumeMinimum(undefined), 1)
   })
 })

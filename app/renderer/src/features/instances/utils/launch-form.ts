@@ -17,6 +17,12 @@ export interface LaunchForm {
   /** '' for none. */
   keyName: string
   userData: string
+  /** Boot from a new volume made from the image (block_device_mapping_v2 image → volume) instead of a local disk. */
+  bootFromVolume?: boolean
+  /** GB of that volume, as typed. */
+  volumeSize?: string
+  /** Delete that volume with the instance (else it stays, available, in Storage → Volumes). */
+  deleteVolumeOnTermination?: boolean
 }
 
 export type LaunchStep = 'details' | 'source' | 'flavor' | 'networks' | 'keypair' | 'configuration' | 'review'
@@ -43,6 +49,9 @@ export const FIELD_STEP: Record<keyof LaunchForm, LaunchStep> = {
   securityGroups: 'networks',
   keyName: 'keypair',
   userData: 'configuration',
+  bootFromVolume: 'source',
+  volumeSize: 'source',
+  deleteVolumeOnTermination: 'source',
 }
 
 export const emptyLaunchForm = (imageId = ''): LaunchForm => ({ name: '', count: '1', imageId, flavorId: '', networkIds: [], securityGroups: [], keyName: '', userData: '' })
@@ -107,6 +116,12 @@ export function validateLaunchForm(form: LaunchForm, ctx: LaunchContext): Launch
   if (!form.imageId) errors.imageId = 'Choose the image to boot from.'
   else if (!image) errors.imageId = 'That image is no longer available: choose another.'
   else if (image.status !== 'active') errors.imageId = `The image is ${image.status}: only active images can boot.`
+  if (form.bootFromVolume) {
+    const size = Number(form.volumeSize ?? '')
+    const min = bootVolumeMinimum(image)
+    if (!/^\d+$/.test((form.volumeSize ?? '').trim()) || size < 1) errors.volumeSize = 'The boot volume needs a whole number of GB, at least 1.'
+    else if (size < min) errors.volumeSize = `At least ${min} GB: the image needs that much room.`
+  }
 
   if (!form.flavorId) errors.flavorId = 'Choose a flavor: it sets the vCPUs, RAM and disk.'
   else if (!flavor) errors.flavorId = 'That flavor is no longer available: choose another.'
@@ -155,6 +170,20 @@ export function buildCreateServerBody(form: LaunchForm): CreateServerBody {
   if (form.securityGroups.length) server.security_groups = form.securityGroups.map((name) => ({ name }))
   if (form.keyName) server.key_name = form.keyName
   if (form.userData.trim()) server.user_data = encodeUserData(form.userData)
+  if (form.bootFromVolume) {
+    // Nova boots from the mapping: imageRef stays empty, as the CLI's --boot-from-volume sends it.
+    server.imageRef = ''
+    server.block_device_mapping_v2 = [
+      {
+        boot_index: 0,
+        uuid: form.imageId,
+        source_type: 'image',
+        destination_type: 'volume',
+        volume_size: Number(form.volumeSize),
+        delete_on_termination: Boolean(form.deleteVolumeOnTermination),
+      },
+    ]
+  }
   if (count > 1) {
     server.min_count = count
     server.max_count = count
@@ -183,4 +212,11 @@ export function withNetworkNames(body: CreateServerBody, networks: readonly Netw
     return { uuid: unique ? net.name : n.uuid }
   })
   return { server: { ...body.server, networks: named as { uuid: string }[] } }
+}
+
+/** The smallest boot volume for an image, in GB: its min_disk, and room for its (virtual) size. */
+export function bootVolumeMinimum(image: Pick<Image, 'min_disk' | 'size' | 'virtual_size'> | undefined): number {
+  if (!image) return 1
+  const bytes = Math.max(image.virtual_size ?? 0, image.size ?? 0)
+  return Math.max(1, image.min_disk ?? 0, Math.ceil(bytes / 1024 ** 3))
 }
