@@ -5,13 +5,18 @@
  */
 import path from 'node:path'
 import { runComputeBench } from './compute.bench'
+import { runDashboardBench } from './dashboard.bench'
 import { runIdentityBench } from './identity.bench'
 import { runImageBench } from './image.bench'
 import { runMemoryBench } from './memory.bench'
 import { runNetworkBench } from './network.bench'
+import { runShellBench } from './shell.bench'
+import { runObjectStoreBench } from './object-store.bench'
 import { cleanupAll } from './lib/processes'
 import { environment, renderTable, writeJson, type BenchOutput } from './lib/report'
 import { runStartupBench } from './startup.bench'
+import { runVolumeBench } from './volume.bench'
+import { runVolumeAttachBench } from './volume-attach.bench'
 
 const ROOT = path.resolve(__dirname, '../..')
 const RESULTS = path.join(ROOT, 'bench-results', 'latest.json')
@@ -23,6 +28,11 @@ const BENCHES: Record<string, (log: (msg: string) => void) => Promise<BenchOutpu
   image: runImageBench,
   compute: runComputeBench,
   network: runNetworkBench,
+  volume: runVolumeBench,
+  shell: runShellBench,
+  'volume-attach': runVolumeAttachBench,
+  'object-store': runObjectStoreBench,
+  dashboard: runDashboardBench,
 }
 
 async function main(): Promise<number> {

@@ -15,6 +15,9 @@ import { SERVICE_FACTORIES } from './services/registry'
 import type { CatalogEntry, Service, ServiceDeps } from './services/service'
 import type { ServiceClients } from './services/clients'
 import type { IdentityService } from './services/identity'
+import type { ComputeService } from './services/compute'
+import { createStacklingService, type ServiceProblem } from './services/stackling'
+import { readSettingsSync } from './platform/settings'
 
 export interface CloudOptions {
   dataDir: string
@@ -71,10 +74,15 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     paths,
     log,
     policy,
-    config: loadConfig({
-      guestImageDir: process.env.STACKLING_GUEST_IMAGE_DIR || path.resolve(__dirname, '../../../guest-image'),
-      ...opts.config,
-    }),
+    config: loadConfig(
+      {
+        guestImageDir: process.env.STACKLING_GUEST_IMAGE_DIR || path.resolve(__dirname, '../../../guest-image'),
+        ...opts.config,
+      },
+      process.env,
+      // The user's settings.json (Settings page): below the environment and the options.
+      readSettingsSync(paths.root, (message) => log.warn(message)),
+    ),
     baseUrl: () => baseUrl,
     catalog: () => services.flatMap((s): readonly CatalogEntry[] => s.catalog),
     clients: {} as ServiceClients,
@@ -82,6 +90,8 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
   let server: Server | undefined
   try {
     services = await Promise.all(SERVICE_FACTORIES.map((f) => f.create(deps)))
+    // Stackling's own API (health, settings): not a registry entry, because it reports on the other services.
+    services.push(createStacklingService(deps, { serviceStates: () => serviceStates(services) }))
     for (const s of services) policy.register(s.policies)
     await migrate(db, services.flatMap((s) => s.migrations))
     const identity = services.find((s) => s.type === 'identity') as IdentityService
@@ -91,6 +101,7 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     // Clients of services that do not offer one yet stay undefined; their callers check.
     deps.clients.volume = (services.find((s) => s.type === 'volume') as { client?: ServiceClients['volume'] }).client!
     deps.clients.compute = (services.find((s) => s.type === 'compute') as { client?: ServiceClients['compute'] }).client!
+    deps.clients.objectStore = services.find((s) => s.type === 'object-store')!.client as ServiceClients['objectStore']
 
     const gateway = new Gateway(services, {
       authenticator: () => identity,
@@ -132,6 +143,15 @@ export async function startCloud(opts: CloudOptions): Promise<Cloud> {
     await log.close()
     throw err
   }
+}
+
+/** Whether each service can do its work: compute is up only once its hypervisor started (hostError says why not). */
+function serviceStates(services: Service[]): ServiceProblem[] {
+  const compute = services.find((s) => s.type === 'compute') as ComputeService | undefined
+  if (!compute) return []
+  const m = compute.manager
+  const state: ServiceProblem = m.hostError ? { type: 'compute', state: 'down', reason: m.hostError } : m.host ? { type: 'compute', state: 'up' } : { type: 'compute', state: 'starting' }
+  return [state]
 }
 
 function listen(server: Server, port: number): Promise<number> {

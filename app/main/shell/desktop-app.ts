@@ -3,10 +3,14 @@ import { app, dialog, ipcMain, Menu, session, shell, type BrowserWindow } from '
 import type { Cloud } from '../cloud/start-cloud'
 import { ValidatedIpcMain, type Disposable } from './ipc'
 import { registerStacklingHandlers } from './ipc-handlers'
+import { registerCloudShellHandlers } from './cloud-shell-ipc'
+import { PtySessions } from '../cloud/services/cloud-shell/pty-sessions'
+import { resolveIdentityOverHttp } from '../cloud/services/cloud-shell/identity-over-http'
 import { resolveLaunchOptions, type LaunchOptions } from './launch-options'
 import { hardenSession, openMainWindow } from './main-window'
 import { appMenuTemplate } from './menu'
 import { originOf } from './security-policy'
+import { createStacklingTray } from './tray'
 import { WindowStateFile } from './window-state'
 
 export interface DesktopAppOptions {
@@ -55,6 +59,8 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
   let cloud: Cloud | undefined
   let mainWindow: BrowserWindow | undefined
   let ipcHandlers: Disposable | undefined
+  let shellHandlers: (Disposable & { closeAll(): void }) | undefined
+  let tray: Disposable | undefined
   let windowOpening = false
   let quitting = false
   let stopping = false
@@ -72,17 +78,22 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
       windowOpening = false
     })
     mainWindow = win
+    // Cloud shells belong to the page: a reload or a closed window ends them (and their processes).
+    win.webContents.on('did-navigate', () => shellHandlers?.closeAll())
     win.on('closed', () => {
+      shellHandlers?.closeAll()
       if (mainWindow === win) mainWindow = undefined
     })
   }
 
-  app.on('second-instance', () => {
+  const focusWindow = () => {
     if (!mainWindow) return
     if (mainWindow.isMinimized()) mainWindow.restore()
     mainWindow.show()
     mainWindow.focus()
-  })
+  }
+
+  app.on('second-instance', focusWindow)
 
   // A floor for every webContents, the main window's included (main-window.ts then adds its own rules): no
   // <webview>, no second window.
@@ -105,6 +116,12 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
       hardenSession(session.defaultSession, origin)
       const ipc = new ValidatedIpcMain(ipcMain, { webContentsId: () => mainWindow?.webContents.id, origin }, log)
       ipcHandlers = registerStacklingHandlers(ipc, { cloud, dataDir: cloud.paths.root, desktop: shell })
+      const cloudUrl = cloud.url
+      shellHandlers = registerCloudShellHandlers(ipc, {
+        sessions: new PtySessions(cloud.paths.root),
+        resolve: (token) => resolveIdentityOverHttp(cloudUrl, token),
+        send: (event, ...args) => mainWindow?.webContents.send(event, ...args),
+      })
       const { paths } = cloud
       Menu.setApplicationMenu(
         Menu.buildFromTemplate(
@@ -116,6 +133,23 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
           }),
         ),
       )
+      // The tray's count comes from the cloud itself; an icon that cannot be created (a Linux desktop without a
+      // status area) costs nothing but the icon.
+      const c = cloud
+      try {
+        tray = createStacklingTray({
+          cloud: c,
+          appRoot: app.getAppPath(),
+          log,
+          openDashboard: () => {
+            if (mainWindow) focusWindow()
+            else if (!quitting) openWindow(c).catch((err: unknown) => log(`stackling: could not open the window: ${String(err)}`))
+          },
+          quit: () => app.quit(),
+        })
+      } catch (err) {
+        log(`stackling: no tray icon: ${String(err)}`)
+      }
       await openWindow(cloud)
     })
     .catch(failStartup)
@@ -141,6 +175,8 @@ export function runDesktopApp(opts: DesktopAppOptions): void {
     stopping = true
     quitting = true
     ipcHandlers?.dispose()
+    shellHandlers?.dispose()
+    tray?.dispose()
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS).unref())
     void Promise.race([Promise.allSettled([windowState.flush(), cloud?.stop()]), timeout]).then((outcome) => {
       let code = 0

@@ -15,8 +15,8 @@ export interface MainWindowOptions {
 
 /**
  * Session-wide rules for the session that shows the dashboard. Call once, before the window loads anything:
- * every permission request and check is refused but clipboard writes from the dashboard, and a second CSP is added to every
- * page that comes from the cloud's origin.
+ * every permission request and check is refused but clipboard writes and notifications from the dashboard
+ * (security-policy.ts), and a second CSP is added to every page that comes from the cloud's origin.
  */
 export function hardenSession(session: Session, appOrigin: string): void {
   session.setPermissionRequestHandler((contents, permission, callback) => callback(permissionAllowed(permission, contents.getURL(), appOrigin)))

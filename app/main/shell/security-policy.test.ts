@@ -67,11 +67,19 @@ test("the shell's CSP allows no inline or remote script, no plugins, no framing"
 })
 
 describe('permissionAllowed', () => {
-  it('grants only clipboard writes, and only to the cloud origin', () => {
+  it('grants clipboard writes to the cloud origin only, and refuses every other permission', () => {
     assert.equal(permissionAllowed('clipboard-sanitized-write', 'http://127.0.0.1:8799/projects', 'http://127.0.0.1:8799'), true)
     assert.equal(permissionAllowed('clipboard-sanitized-write', 'http://evil.example/', 'http://127.0.0.1:8799'), false)
-    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+    for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'midi', 'pointerLock', 'fullscreen']) {
       assert.equal(permissionAllowed(p, 'http://127.0.0.1:8799/', 'http://127.0.0.1:8799'), false, p)
+    }
+  })
+
+  it('grants notifications to the dashboard origin only (the request handler passes a URL, the check handler an origin)', () => {
+    assert.equal(permissionAllowed('notifications', 'http://127.0.0.1:8799/compute/instances', 'http://127.0.0.1:8799'), true)
+    assert.equal(permissionAllowed('notifications', 'http://127.0.0.1:8799', 'http://127.0.0.1:8799'), true)
+    for (const other of ['http://127.0.0.1:8800/', 'http://localhost:8799/', 'https://127.0.0.1:8799/', 'file:///tmp/x.html', '', 'null', 'http://127.0.0.1:8799.evil.example/']) {
+      assert.equal(permissionAllowed('notifications', other, 'http://127.0.0.1:8799'), false, other)
     }
   })
 })

@@ -69,8 +69,12 @@ function parseUrl(url: string): URL | undefined {
   }
 }
 
-/** The only permissions the dashboard gets: writing to the clipboard (its copy buttons), and only for its own origin. */
-const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write'])
+/**
+ * The only permissions the dashboard gets, and only for its own origin: writing to the clipboard (its copy
+ * buttons) and desktop notifications (long work that ends while the window is in the background: an image upload,
+ * an instance turning ACTIVE or ERROR).
+ */
+const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write', 'notifications'])
 
 export function permissionAllowed(permission: string, requestingUrl: string, appOrigin: string): boolean {
   return ALLOWED_PERMISSIONS.has(permission) && parseUrl(requestingUrl)?.origin === appOrigin

@@ -190,10 +190,36 @@ export interface ComputeClient {
   serverExists(serverId: string): Promise<boolean>
 }
 
+/**
+ * What other services (volume backups, the image store backend) ask the object store for: objects of a project's
+ * account by stream, with the service's authority (no token; the caller decides whose account it is).
+ */
+export interface ObjectStoreClient {
+  /** Creates the container if it does not exist. Idempotent. */
+  ensureContainer(projectId: string, container: string): Promise<void>
+  /**
+   * Stores the stream as the object (durable when this resolves; on failure nothing is visible). `size`, when
+   * given, must match. Metadata keys become X-Object-Meta-<key>. @throws the object store's ApiErrors (404 container)
+   */
+  putObject(
+    projectId: string,
+    container: string,
+    name: string,
+    source: import('node:stream').Readable,
+    opts?: { contentType?: string; metadata?: Record<string, string>; size?: number },
+  ): Promise<{ etag: string; size: number }>
+  /** The object (large objects assembled), or undefined when it does not exist. */
+  getObject(projectId: string, container: string, name: string): Promise<{ size: number; etag: string; contentType: string; open(): import('node:stream').Readable } | undefined>
+  /** Idempotent. */
+  deleteObject(projectId: string, container: string, name: string): Promise<void>
+  listObjects(projectId: string, container: string, prefix?: string): Promise<{ name: string; size: number; etag: string }[]>
+}
+
 export interface ServiceClients {
   identity: IdentityClient
   image: ImageClient
   network: NetworkClient
   volume: VolumeClient
   compute: ComputeClient
+  objectStore: ObjectStoreClient
 }

@@ -11,4 +11,5 @@ export const SERVICE_FACTORIES: ReadonlyArray<{ type: string; create: (deps: Ser
   { type: 'volume', create: async (d) => (await import('./volume')).createVolumeService(d) },
   { type: 'network', create: async (d) => (await import('./network')).createNetworkService(d) },
   { type: 'object-store', create: async (d) => (await import('./object-store')).createObjectStoreService(d) },
+  { type: 'cloud-shell', create: async (d) => (await import('./cloud-shell')).createCloudShellService(d) },
 ]

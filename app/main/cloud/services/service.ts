@@ -28,6 +28,8 @@ export interface Service {
   readonly migrations: readonly Migration[]
   /** Largest JSON body the service accepts (bytes); larger → 413. */
   readonly maxBodyBytes: number
+  /** Route on the raw request path (no dot-segment resolution): names in the path are data (Swift objects). */
+  readonly rawPaths?: boolean
   /** True while the service is only a placeholder: unknown routes answer 501 rather than 404. */
   readonly placeholder?: boolean
   /**
@@ -35,8 +37,17 @@ export interface Service {
    * negotiated microversion; throws an ApiError (e.g. 406) to refuse the request.
    */
   preflight?(raw: import('node:http').IncomingMessage): { headers: Record<string, string>; microversion?: string }
-  /** Handles a websocket upgrade below the prefix (consoles); returns false when the path is not its. */
-  upgrade?(raw: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer, subPath: string): boolean
+  /**
+   * Handles a websocket upgrade below the prefix (consoles, the cloud shell); returns false when the path is not
+   * its. The gateway checks no token here: `auth` validates one when the service's protocol carries it.
+   */
+  upgrade?(
+    raw: import('node:http').IncomingMessage,
+    socket: import('node:stream').Duplex,
+    head: Buffer,
+    subPath: string,
+    auth?: import('../platform/http/gateway').Authenticator,
+  ): boolean
   /** This service's OpenStack error body for `err` (content type and text). */
   renderFault(err: ApiError, requestId: string): { contentType: string; body: string }
   /** After migrations: reconcile rows with reality, seed first-start data. */

@@ -3,6 +3,7 @@ import { ComingSoon } from '../components/coming-soon'
 import type { NavSection } from '../components/layout/nav-types'
 import type { IconName } from '../components/ui/icons'
 import { useToast } from '../components/ui/toast'
+import { CloudShellPage } from '../features/cloud-shell/components/cloud-shell-page'
 import { FlavorsPage } from '../features/flavors/components/flavors-page'
 import type { LaunchInstance } from '../features/images/components/image-actions'
 import { ImagesPage } from '../features/images/components/images-page'
@@ -17,7 +18,12 @@ import { SecurityGroupsPage } from '../features/security-groups/components/secur
 import { NetworksPage } from '../features/networks/components/networks-page'
 import { PortsPage } from '../features/ports/components/ports-page'
 import { TopologyPage } from '../features/topology/components/topology-page'
+import { ContainersPage } from '../features/containers/components/containers-page'
+import { VolumesPage } from '../features/volumes/components/volumes-page'
 import { OverviewPage } from '../features/overview/components/overview-page'
+import { HealthPage } from '../features/health/components/health-page'
+import { ServiceProblems } from '../features/health/components/service-problems'
+import { SettingsPage } from '../features/settings/components/settings-page'
 import { ProjectsPage } from '../features/projects/components/projects-page'
 import { RoleAssignmentsPage } from '../features/role-assignments/components/role-assignments-page'
 import { UsersPage } from '../features/users/components/users-page'
@@ -38,7 +44,7 @@ export interface Panel {
   render: () => ReactNode
 }
 
-const soon = (p: {
+export const soon = (p: {
   path: string
   label: string
   icon: IconName
@@ -64,36 +70,23 @@ export const SECTIONS: { id: string; title?: string }[] = [
   { id: 'storage', title: 'Storage' },
   { id: 'network', title: 'Network' },
   { id: 'identity', title: 'Identity' },
+  { id: 'system', title: 'System' },
 ]
 
 export const PANELS: Panel[] = [
-  { path: '/overview', label: 'Overview', icon: 'overview', section: 'home', render: () => <OverviewPage comingSoon={comingSoonTypes()} /> },
+  { path: '/overview', label: 'Overview', icon: 'overview', section: 'home', render: () => (
+      <>
+        <ServiceProblems />
+        <OverviewPage comingSoon={comingSoonTypes()} />
+      </>
+    ) },
+  { path: '/cloud-shell', label: 'Cloud shell', icon: 'terminal', section: 'home', render: () => <CloudShellPage /> },
   { path: '/compute/instances', label: 'Instances', icon: 'server', section: 'compute', serviceTypes: ['compute'], render: () => <InstancesPage basePath="/compute/instances" /> },
   { path: '/compute/flavors', label: 'Flavors', icon: 'flavor', section: 'compute', serviceTypes: ['compute'], render: () => <FlavorsPage /> },
   { path: '/compute/key-pairs', label: 'Key pairs', icon: 'key', section: 'compute', serviceTypes: ['compute'], render: () => <KeyPairsPage /> },
   { path: '/compute/images', label: 'Images', icon: 'image', section: 'compute', serviceTypes: ['image'], render: () => <ImagesWithLaunch /> },
-  soon({
-    path: '/storage/volumes',
-    serviceTypes: ['volumev3', 'block-storage'],
-    label: 'Volumes',
-    icon: 'volume',
-    section: 'storage',
-    service: 'block storage (Cinder)',
-    api: 'GET /volume/v3/{project_id}/volumes/detail',
-    cli: 'openstack volume list',
-    description: 'Persistent disks you attach to instances.',
-  }),
-  soon({
-    path: '/storage/object-store',
-    serviceTypes: ['object-store'],
-    label: 'Object store',
-    icon: 'objectStore',
-    section: 'storage',
-    service: 'object storage (Swift)',
-    api: 'GET /object-store/v1/AUTH_{project_id}',
-    cli: 'openstack container list',
-    description: 'Containers of files reachable over HTTP.',
-  }),
+  { path: '/storage/volumes', label: 'Volumes', icon: 'volume', section: 'storage', serviceTypes: ['volumev3', 'block-storage'], render: () => <VolumesPage basePath="/storage/volumes" /> },
+  { path: '/storage/object-store', label: 'Object store', icon: 'objectStore', section: 'storage', serviceTypes: ['object-store'], render: () => <ContainersPage basePath="/storage/object-store" /> },
   { path: '/network/topology', label: 'Topology', icon: 'topology', section: 'network', serviceTypes: ['network'], render: () => <TopologyPage /> },
   { path: '/network/networks', label: 'Networks', icon: 'network', section: 'network', serviceTypes: ['network'], render: () => <NetworksPage basePath="/network/networks" /> },
   { path: '/network/ports', label: 'Ports', icon: 'port', section: 'network', serviceTypes: ['network'], render: () => <PortsPage /> },
@@ -103,6 +96,8 @@ export const PANELS: Panel[] = [
   { path: '/identity/projects', label: 'Projects', icon: 'project', section: 'identity', render: () => <ProjectsPage /> },
   { path: '/identity/users', label: 'Users', icon: 'user', section: 'identity', render: () => <UsersPage /> },
   { path: '/identity/role-assignments', label: 'Role assignments', icon: 'role', section: 'identity', render: () => <RoleAssignmentsPage /> },
+  { path: '/system/health', label: 'Health', icon: 'cpu', section: 'system', adminOnly: true, render: () => <HealthPage /> },
+  { path: '/system/settings', label: 'Settings', icon: 'edit', section: 'system', adminOnly: true, render: () => <SettingsPage /> },
 ]
 
 export const HOME = '/overview'

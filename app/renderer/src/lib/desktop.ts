@@ -12,6 +12,8 @@ export interface StacklingBridge {
   getSession(): Promise<DesktopSession>
   openConsole?(serverId: string): Promise<void>
   showItemInFolder?(path: string): Promise<void>
+  /** Opens the cloud's data folder in the OS file manager. */
+  showDataFolder?(): Promise<void>
   chooseFile?(): Promise<string | null>
 }
 

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
+import { notifier, uploadNotice } from '../../../lib/notifications'
 import { imageCreateCommand } from '../../../lib/openstack/cli-equivalent'
 import { useClient } from '../../../lib/openstack/client-provider'
 import { OpenStackError } from '../../../lib/openstack/errors'
@@ -33,6 +34,7 @@ const RENDER_EVERY_MS = 100
  * Uploads a file as a new image, as `openstack image create --file` does: POST /v2/images (queued), then
  * PUT /v2/images/{id}/file with the bytes (saving → active), with progress, speed and cancel. A failed or
  * cancelled upload deletes the queued image again, so no empty image is left behind. Leaving the page cancels.
+ * When it ends (done or failed, not cancelled) while the page is in the background, a desktop notification says so.
  */
 export function useUploadImage() {
   const client = useClient()
@@ -44,6 +46,8 @@ export function useUploadImage() {
 
   const start = useCallback(
     async (form: NewImageForm, file: File): Promise<Image | undefined> => {
+      // Called from the dialog's submit: still inside the gesture a browser requires for the permission prompt.
+      notifier.askPermission()
       const abort = new AbortController()
       controller.current = abort
       const body = createImageBody(form)
@@ -53,6 +57,7 @@ export function useUploadImage() {
         image = await createImage(client, body)
       } catch (error) {
         setState((s) => ({ ...s, phase: 'failed', error }))
+        notifier.notifyIfAway(uploadNotice({ ok: false, fileName: file.name }))
         return undefined
       }
       if (abort.signal.aborted) return cleanUp(image, new OpenStackError(0, 'The upload was cancelled.', { method: 'PUT', path: '', kind: 'aborted' }))
@@ -85,11 +90,13 @@ export function useUploadImage() {
       // Glance answered 204: show the image as it is now (active, with its size and checksums).
       const final = await getImage(client, image.id).catch(() => image)
       setState((s) => ({ ...s, phase: 'done', image: final }))
+      notifier.notifyIfAway(uploadNotice({ ok: true, imageName: final.name ?? final.id, status: final.status }))
       return final
 
       async function cleanUp(created: Image, error: unknown): Promise<undefined> {
         const cancelled = error instanceof OpenStackError && error.details.kind === 'aborted'
         setState((s) => ({ ...s, phase: cancelled ? 'cancelled' : 'failed', error }))
+        if (!cancelled) notifier.notifyIfAway(uploadNotice({ ok: false, fileName: file.name }))
         const removed = await deleteImage(client, created.id).then(
           () => true,
           () => false,
