@@ -13,7 +13,7 @@ function tmp(t: { after(fn: () => unknown): void }): string {
   return dir
 }
 
-async function until(check: () => boolean, ms = 3000): Promise<void> {
+async function until(check: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms
   while (!check()) {
     if (Date.now() > end) throw new Error('timed out')

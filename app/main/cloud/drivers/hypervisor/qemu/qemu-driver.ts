@@ -514,20 +514,30 @@ export class QemuDriver implements HypervisorDriver {
         throw new DriverError(`Volume ${disk.id} is already attached to guest ${id}.`)
       }
       const vol: AttachedVolume = { ...disk, ...volumeNames(disk.id) }
+      // Recorded before QEMU is touched: a crash between the plug and the record must not leave a disk in the
+      // guest that no record names. attachedVolumes() checks the record against QEMU's real devices.
+      g.record.hardware.volumes.push(vol)
+      await this.writeRecord(g)
+      const forget = async () => {
+        g.record.hardware.volumes = g.record.hardware.volumes.filter((v) => v.id !== disk.id)
+        await this.writeRecord(g)
+      }
       if (await this.alive(g)) {
         const qmp = await this.connectQmp(g)
-        await qmp.execute('blockdev-add', volumeBlockdev(vol)).catch((e: Error) => {
-          throw new DriverError(`Cannot open volume ${disk.id} (${disk.file}): ${e.message}`)
-        })
+        try {
+          await qmp.execute('blockdev-add', volumeBlockdev(vol))
+        } catch (e) {
+          await forget()
+          throw new DriverError(`Cannot open volume ${disk.id} (${disk.file}): ${(e as Error).message}`)
+        }
         try {
           await qmp.execute('device_add', volumeDevice(vol))
         } catch (e) {
           await qmp.execute('blockdev-del', { 'node-name': vol.nodeName }).catch(() => undefined)
+          await forget()
           throw new DriverError(`Cannot plug volume ${disk.id} into guest ${id}: ${(e as Error).message}`)
         }
       }
-      g.record.hardware.volumes.push(vol)
-      await this.writeRecord(g)
     })
   }
 
@@ -564,8 +574,30 @@ export class QemuDriver implements HypervisorDriver {
     })
   }
 
+  /**
+   * The volumes the guest has now. For a running guest QEMU is asked (its devices and block nodes), because a crash
+   * can fall between a plug or unplug and the record: a recorded volume whose device is gone is dropped (and its
+   * block node released), so the record again says what the guest has. A stopped guest's record is the truth.
+   */
   async attachedVolumes(id: string): Promise<string[]> {
-    return this.get(id).record.hardware.volumes.map((v) => v.id)
+    const g = this.get(id)
+    return this.withLock(g, async () => {
+      if (g.record.hardware.volumes.length && (await this.alive(g))) {
+        const qmp = await this.connectQmp(g)
+        const devices = new Set((await qmp.execute<Array<{ name: string }>>('qom-list', { path: '/machine/peripheral' })).map((d) => d.name))
+        const gone = g.record.hardware.volumes.filter((v) => !devices.has(v.deviceId))
+        if (gone.length) {
+          const nodes = new Set((await qmp.execute<Array<{ 'node-name': string }>>('query-named-block-nodes', { flat: true })).map((n) => n['node-name']))
+          for (const v of gone) {
+            if (nodes.has(v.nodeName)) await qmp.execute('blockdev-del', { 'node-name': v.nodeName }).catch(() => undefined)
+          }
+          g.record.hardware.volumes = g.record.hardware.volumes.filter((v) => devices.has(v.deviceId))
+          await this.writeRecord(g)
+          this.opts.log?.warn('volumes in the record that the guest no longer has were dropped', { guest: id, volumes: gone.map((v) => v.id) })
+        }
+      }
+      return g.record.hardware.volumes.map((v) => v.id)
+    })
   }
 
   async resizeVolume(id: string, diskId: string, bytes: number): Promise<void> {
