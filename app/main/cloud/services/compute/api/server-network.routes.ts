@@ -1,11 +1,11 @@
 import { BadRequest, NotFound } from '../../../platform/errors'
 import type { Router } from '../../../platform/http/router'
-import { json, type ApiRequest } from '../../../platform/http/types'
+import { json } from '../../../platform/http/types'
 import type { ComputeManager } from '../compute-manager'
 import type { ComputeRepository } from '../compute-repository'
-import { InstanceNotFound } from '../errors'
 import type { Instance } from '../models'
 import { interfaceView, securityGroupView } from './views'
+import { serverRoute } from './server-route'
 
 /**
  * The server's network as Nova 2.1 shows it: its addresses (ips), os-interface (its ports; read-only here — hot-plugging a NIC is not
@@ -13,16 +13,7 @@ import { interfaceView, securityGroupView } from './views'
  * `openstack server add security group` of python-openstackclient 6 finds the id it then sends).
  */
 export function registerServerNetworkRoutes(router: Router, manager: ComputeManager, repo: ComputeRepository): void {
-  const one = (policy: string) => ({
-    policy,
-    load: async (req: ApiRequest) => {
-      const inst = await repo.instance(req.params.server_id!)
-      if (!inst) throw new InstanceNotFound(req.params.server_id!)
-      return inst
-    },
-    target: (_req: ApiRequest, i: Instance) => ({ project_id: i.project_id, user_id: i.user_id }),
-    hidden: (req: ApiRequest) => new InstanceNotFound(req.params.server_id!),
-  })
+  const one = (policy: string) => serverRoute(repo, policy)
 
   // os-server-ips: the addresses of the server view, with only addr and version.
   const ips = async (i: Instance) => {

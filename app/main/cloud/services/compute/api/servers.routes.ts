@@ -10,6 +10,7 @@ import type { ComputeRepository } from '../compute-repository'
 import { InstanceNotFound, InvalidRequest } from '../errors'
 import type { BootVolume, Instance } from '../models'
 import { serverRef, serverStatus, serverView } from './views'
+import { serverRoute } from './server-route'
 
 const META = { type: 'object', maxProperties: 128, additionalProperties: { type: 'string', maxLength: 255 }, propertyNames: { minLength: 1, maxLength: 255 } }
 
@@ -130,17 +131,7 @@ const int = (v: unknown, field: string, d: number): number => {
 
 export function registerServerRoutes(router: Router, manager: ComputeManager, repo: ComputeRepository, images: ImageClient): void {
   const base = (req: ApiRequest) => req.serviceUrl
-  const load = async (req: ApiRequest) => {
-    const inst = await repo.instance(req.params.server_id!)
-    if (!inst) throw new InstanceNotFound(req.params.server_id!)
-    return inst
-  }
-  const one = (policy: string) => ({
-    policy,
-    load,
-    target: (_req: ApiRequest, i: Instance) => ({ project_id: i.project_id, user_id: i.user_id }),
-    hidden: (req: ApiRequest) => new InstanceNotFound(req.params.server_id!),
-  })
+  const one = (policy: string) => serverRoute(repo, policy)
 
   const list = (detail: boolean) => async (req: ApiRequest) => {
     const q = req.query

@@ -2,8 +2,8 @@ import type { Router } from '../../../platform/http/router'
 import { json, type ApiRequest, type Reply } from '../../../platform/http/types'
 import type { ComputeManager } from '../compute-manager'
 import type { ComputeRepository } from '../compute-repository'
-import { InstanceNotFound } from '../errors'
-import type { Instance, VolumeAttachment } from '../models'
+import type { VolumeAttachment } from '../models'
+import { serverRoute } from './server-route'
 
 /** Nova's parameter_types.volume_id (a UUID) and device_name; `tag` and `delete_on_termination` need 2.49 / 2.79. */
 const ATTACH = {
@@ -32,16 +32,7 @@ const accepted = (): Reply => ({ status: 202, text: '', headers: { 'Content-Leng
 
 /** os-volume_attachments: what `openstack server add volume` / `server remove volume` use. */
 export function registerVolumeAttachmentRoutes(router: Router, manager: ComputeManager, repo: ComputeRepository): void {
-  const one = (policy: string) => ({
-    policy,
-    load: async (req: ApiRequest) => {
-      const inst = await repo.instance(req.params.server_id!)
-      if (!inst) throw new InstanceNotFound(req.params.server_id!)
-      return inst
-    },
-    target: (_req: ApiRequest, i: Instance) => ({ project_id: i.project_id, user_id: i.user_id }),
-    hidden: (req: ApiRequest) => new InstanceNotFound(req.params.server_id!),
-  })
+  const one = (policy: string) => serverRoute(repo, policy)
   const base = '/v2.1/servers/:server_id/os-volume_attachments'
 
   router.get(base, one('compute:os-volumes-attachments:index'), async (_req, i) => {
