@@ -36,6 +36,11 @@ export interface Service {
    * Runs before routing on every request to the service: returns headers for every answer (errors too) and the
    * negotiated microversion; throws an ApiError (e.g. 406) to refuse the request.
    */
+  /**
+   * The route parameter that carries a project id in this service's URLs (Cinder's /v3/{project_id}/…): the gateway
+   * answers 400 when it is not the token's project (admins excepted), so a URL never picks the project a member acts in.
+   */
+  urlProjectParam?: string
   preflight?(raw: import('node:http').IncomingMessage): { headers: Record<string, string>; microversion?: string }
   /**
    * Handles a websocket upgrade below the prefix (consoles, the cloud shell); returns false when the path is not

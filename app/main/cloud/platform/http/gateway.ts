@@ -1,3 +1,4 @@
+import { isAdmin } from '../auth-context'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import { randomUUID } from 'node:crypto'
 import {
@@ -121,6 +122,12 @@ export class Gateway {
       const options = match.route.options
       if (options.policy !== 'public') ctx = await this.authenticateOrThrow(token)
       else if (options.auth === 'optional' && token) ctx = await this.authenticateOrAnonymous(token)
+      // A project id in the URL (Cinder's /v3/{project_id}/…) must be the token's, as Cinder checks, so a member's
+      // URL never chooses the project a request acts in (admins act across projects anyway).
+      const urlProject = service.urlProjectParam ? match.params[service.urlProjectParam] : undefined
+      if (urlProject !== undefined && ctx?.projectId && urlProject !== ctx.projectId && !isAdmin(ctx)) {
+        throw new BadRequest(`Malformed request URL: the URL's project_id '${urlProject}' does not match the token's project_id '${ctx.projectId}'.`)
+      }
       const body = options.body ? await readJsonBody(raw, service.maxBodyBytes, options.bodyTypes) : undefined
       if (options.body) validateBody(options.body, body)
       const req: ApiRequest = {

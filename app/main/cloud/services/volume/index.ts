@@ -65,6 +65,7 @@ export async function createVolumeService(deps: ServiceDeps): Promise<VolumeServ
     maxBodyBytes: 1024 * 1024,
     manager,
     client: createVolumeClient(manager),
+    urlProjectParam: 'project_id',
     preflight: (raw) => {
       const { version, headers } = negotiateMicroversion(raw, { service: 'volume', min: MIN_VERSION, max: MAX_VERSION })
       return { headers, microversion: version }

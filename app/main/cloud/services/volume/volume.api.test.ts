@@ -15,6 +15,7 @@ describe('volume API (Cinder v3)', () => {
   let admin: string
   let demo: string
   let other: string
+  let otherProject = ''
   let demoProject: string
   let adminProject: string
   let work: string
@@ -46,7 +47,9 @@ describe('volume API (Cinder v3)', () => {
     assert.equal(r.status, 202, r.text)
     return r.body.volume
   }
-  const action = (token: string, id: string, body: unknown, headers?: Record<string, string>) => t.call('POST', `${V()}/volumes/${id}/action`, { token, body, headers })
+  // Each token goes to its own project's URL, as clients do (another project's URL is a 400 for a member).
+  const urlOf = (token: string) => (token === other ? `/volume/v3/${otherProject}` : V())
+  const action = (token: string, id: string, body: unknown, headers?: Record<string, string>) => t.call('POST', `${urlOf(token)}/volumes/${id}/action`, { token, body, headers })
   const fileOf = (id: string, ext = 'qcow2') => path.join(t.dataDir, 'volumes', `volume-${id}.${ext}`)
 
   before(async () => {
@@ -58,6 +61,7 @@ describe('volume API (Cinder v3)', () => {
     const u = (await t.call('POST', '/identity/v3/users', { token: admin, body: { user: { name: 'other', password: 'pw' } } })).body.user
     await t.call('PUT', `/identity/v3/projects/${p.id}/users/${u.id}/roles/${roles.find((r) => r.name === 'member')!.id}`, { token: admin })
     other = await t.login('other', 'pw', 'other')
+    otherProject = p.id
     demoProject = (await t.call('GET', '/identity/v3/projects?name=demo', { token: admin })).body.projects[0].id
     adminProject = (await t.call('GET', '/identity/v3/projects?name=admin', { token: admin })).body.projects[0].id
     work = mkdtempSync(path.join(os.tmpdir(), 'stackling-volapi-'))
@@ -153,14 +157,14 @@ describe('volume API (Cinder v3)', () => {
     assert.equal((await t.call('GET', `${V()}/volumes?marker=nope`, { token: demo })).status, 400)
 
     // Another project: not in its lists, 404 on every call, even with all_tenants.
-    assert.deepEqual((await t.call('GET', `/volume/v3/x/volumes/detail?all_tenants=1`, { token: other })).body.volumes, [])
-    assert.equal((await t.call('GET', `${V()}/volumes/${ids[0]}`, { token: other })).status, 404)
-    assert.equal((await t.call('PUT', `${V()}/volumes/${ids[0]}`, { token: other, body: { volume: { name: 'x' } } })).status, 404)
-    assert.equal((await t.call('DELETE', `${V()}/volumes/${ids[0]}`, { token: other })).status, 404)
+    assert.deepEqual((await t.call('GET', `/volume/v3/${otherProject}/volumes/detail?all_tenants=1`, { token: other })).body.volumes, [])
+    assert.equal((await t.call('GET', `/volume/v3/${otherProject}/volumes/${ids[0]}`, { token: other })).status, 404)
+    assert.equal((await t.call('PUT', `/volume/v3/${otherProject}/volumes/${ids[0]}`, { token: other, body: { volume: { name: 'x' } } })).status, 404)
+    assert.equal((await t.call('DELETE', `/volume/v3/${otherProject}/volumes/${ids[0]}`, { token: other })).status, 404)
     assert.equal((await action(other, ids[0]!, { 'os-extend': { new_size: 2 } })).status, 404)
-    assert.equal((await t.call('POST', `${V()}/volumes`, { token: other, body: { volume: { size: 1, source_volid: ids[0] } } })).status, 404)
-    assert.equal((await t.call('POST', `${V()}/snapshots`, { token: other, body: { snapshot: { volume_id: ids[0] } } })).status, 404)
-    const att = await t.call('POST', `${V()}/attachments`, { token: other, headers: mv('3.27'), body: { attachment: { volume_uuid: ids[0], instance_uuid: 'srv' } } })
+    assert.equal((await t.call('POST', `/volume/v3/${otherProject}/volumes`, { token: other, body: { volume: { size: 1, source_volid: ids[0] } } })).status, 404)
+    assert.equal((await t.call('POST', `/volume/v3/${otherProject}/snapshots`, { token: other, body: { snapshot: { volume_id: ids[0] } } })).status, 404)
+    const att = await t.call('POST', `/volume/v3/${otherProject}/attachments`, { token: other, headers: mv('3.27'), body: { attachment: { volume_uuid: ids[0], instance_uuid: 'srv' } } })
     assert.equal(att.status, 404)
     // The admin sees all projects with all_tenants.
     const all = (await t.call('GET', `/volume/v3/${adminProject}/volumes/detail?all_tenants=1`, { token: admin })).body.volumes
@@ -268,7 +272,7 @@ describe('volume API (Cinder v3)', () => {
     assert.ok(existsSync(path.join(t.dataDir, 'volumes', `snapshot-${snap.id}.qcow2`)))
     assert.equal((await t.call('PUT', `${V()}/snapshots/${snap.id}`, { token: demo, body: { snapshot: { name: 's1b' } } })).body.snapshot.name, 's1b')
     assert.deepEqual((await t.call('GET', `${V()}/snapshots/detail?volume_id=${v.id}`, { token: demo })).body.snapshots.map((x: { id: string }) => x.id), [snap.id])
-    assert.equal((await t.call('GET', `${V()}/snapshots/${snap.id}`, { token: other })).status, 404)
+    assert.equal((await t.call('GET', `/volume/v3/${otherProject}/snapshots/${snap.id}`, { token: other })).status, 404)
 
     const fromSnap = await create(demo, { size: 2, snapshot_id: snap.id })
     const built = await waitVolume(demo, fromSnap.id, 'available')
@@ -309,7 +313,7 @@ describe('volume API (Cinder v3)', () => {
     assert.equal(backup.container, 'volumebackups')
     assert.equal((await t.call('GET', `${V()}/volumes/${v.id}`, { token: demo })).body.volume.status, 'available')
     assert.deepEqual((await t.call('GET', `${V()}/backups`, { token: demo })).body.backups.map((b: { id: string }) => b.id), [id])
-    assert.equal((await t.call('GET', `${V()}/backups/${id}`, { token: other })).status, 404)
+    assert.equal((await t.call('GET', `/volume/v3/${otherProject}/backups/${id}`, { token: other })).status, 404)
     assert.equal((await t.call('GET', `${V()}/limits`, { token: demo })).body.limits.absolute.totalBackupsUsed, 1)
 
     const restored = await t.call('POST', `${V()}/backups/${id}/restore`, { token: demo, body: { restore: { name: 'restored' } } })
@@ -333,11 +337,12 @@ describe('volume API (Cinder v3)', () => {
 
   it('enforces quotas (413) and shows them with usage, defaults and limits', async () => {
     const q = `/volume/v3/${adminProject}/os-quota-sets/${demoProject}`
-    const def = (await t.call('GET', `${q}/defaults`, { token: demo })).body.quota_set
+    const qd = `${V()}/os-quota-sets/${demoProject}`
+    const def = (await t.call('GET', `${qd}/defaults`, { token: demo })).body.quota_set
     assert.equal(def.volumes, 10)
     assert.equal(def.gigabytes, 1000)
     assert.equal(def.volumes___DEFAULT__, -1)
-    assert.equal((await t.call('PUT', q, { token: demo, body: { quota_set: { volumes: 1 } } })).status, 403)
+    assert.equal((await t.call('PUT', qd, { token: demo, body: { quota_set: { volumes: 1 } } })).status, 403)
     assert.equal((await t.call('PUT', q, { token: admin, body: { quota_set: { nope: 1 } } })).status, 400)
     const set = await t.call('PUT', q, { token: admin, body: { quota_set: { volumes: 2, gigabytes: 3, snapshots: 1, per_volume_gigabytes: 2 } } })
     assert.equal(set.status, 200, set.text)
@@ -357,7 +362,7 @@ describe('volume API (Cinder v3)', () => {
     const snapOver = await t.call('POST', `${V()}/snapshots`, { token: demo, body: { snapshot: { volume_id: b.id } } })
     assert.equal(snapOver.status, 413, 'snapshot gigabytes count too')
 
-    const usage = (await t.call('GET', `${q}?usage=True`, { token: demo })).body.quota_set
+    const usage = (await t.call('GET', `${qd}?usage=True`, { token: demo })).body.quota_set
     assert.deepEqual(usage.volumes, { limit: 2, in_use: 2, reserved: 0, allocated: 0 })
     assert.equal(usage.gigabytes.in_use, 3)
     assert.equal(usage.volumes___DEFAULT__.in_use, 2)
@@ -369,7 +374,7 @@ describe('volume API (Cinder v3)', () => {
     for (const id of [a.id, b.id]) await t.call('DELETE', `${V()}/volumes/${id}`, { token: demo })
     for (const id of [a.id, b.id]) await waitVolume(demo, id, 'gone')
     assert.equal((await t.call('DELETE', q, { token: admin })).status, 200)
-    assert.equal((await t.call('GET', q, { token: demo })).body.quota_set.volumes, 10)
+    assert.equal((await t.call('GET', qd, { token: demo })).body.quota_set.volumes, 10)
   })
 })
 
