@@ -3,8 +3,8 @@ import { useClient } from '../../../lib/openstack/client-provider'
 import { useMutation, useQuery, useQueryClient, type QueryOptions } from '../../../lib/query'
 
 /** The settings the page edits (app/main/cloud/platform/settings.ts: StoredSettings). */
-export type SettingKey = 'accelerator' | 'onQuit' | 'port' | 'vmMemoryCapMb' | 'vmDiskCapGb'
-export const SETTING_KEYS: SettingKey[] = ['accelerator', 'onQuit', 'port', 'vmMemoryCapMb', 'vmDiskCapGb']
+export type SettingKey = 'accelerator' | 'onQuit' | 'port' | 'vmMemoryCapMb' | 'vmDiskCapGb' | 'imageStore'
+export const SETTING_KEYS: SettingKey[] = ['accelerator', 'onQuit', 'port', 'vmMemoryCapMb', 'vmDiskCapGb', 'imageStore']
 
 export interface EffectiveSetting {
   value: string | number | null

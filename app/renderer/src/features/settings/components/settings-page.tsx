@@ -108,6 +108,10 @@ function SettingsForm({ view }: { view: SettingsView }) {
           <option value="stop">Stop running instances gracefully</option>
           <option value="keep">Keep them running (the next start re-adopts them)</option>
         </SelectField>
+        <SelectField label={view.meta.imageStore.label} value={form.imageStore} onChange={set('imageStore')} {...field('imageStore')}>
+          <option value="file">Files in the data folder</option>
+          <option value="object-store">The object store (Swift), with a local copy for booting</option>
+        </SelectField>
         <TextField label={view.meta.port.label} inputMode="numeric" placeholder={String(view.settings.port.default)} value={form.port} onChange={set('port')} optional {...field('port')} />
         <TextField label={view.meta.vmMemoryCapMb.label} inputMode="numeric" placeholder="no cap" value={form.vmMemoryCapMb} onChange={set('vmMemoryCapMb')} optional {...field('vmMemoryCapMb')} />
         <TextField label={view.meta.vmDiskCapGb.label} inputMode="numeric" placeholder="no cap" value={form.vmDiskCapGb} onChange={set('vmDiskCapGb')} optional {...field('vmDiskCapGb')} />

@@ -7,13 +7,13 @@ const setting = (stored: string | number | null) => ({ value: stored, source: 's
 const view = {
   data_dir: '/d',
   settings_file: '/d/settings.json',
-  settings: { accelerator: setting(null), onQuit: setting('keep'), port: setting(9000), vmMemoryCapMb: setting(null), vmDiskCapGb: setting(20) },
+  settings: { accelerator: setting(null), onQuit: setting('keep'), port: setting(9000), vmMemoryCapMb: setting(null), vmDiskCapGb: setting(20), imageStore: setting(null) },
   meta: {},
 } as unknown as SettingsView
 
 describe('settings form', () => {
   it('shows stored values, defaults for unset selects and empty unset numbers', () => {
-    assert.deepEqual(formOf(view), { accelerator: 'auto', onQuit: 'keep', port: '9000', vmMemoryCapMb: '', vmDiskCapGb: '20' })
+    assert.deepEqual(formOf(view), { accelerator: 'auto', onQuit: 'keep', port: '9000', vmMemoryCapMb: '', vmDiskCapGb: '20', imageStore: 'file' })
   })
   it('sends only what changed: numbers as numbers, emptied numbers as null, nonsense as typed for the server to name', () => {
     const before = formOf(view)

@@ -4,13 +4,15 @@ import { SETTING_KEYS, type SettingKey, type SettingsPatch, type SettingsView } 
 export type SettingsForm = Record<SettingKey, string>
 
 const NUMERIC: SettingKey[] = ['port', 'vmMemoryCapMb', 'vmDiskCapGb']
+/** What a select shows when nothing is stored: the cloud's default. */
+const SELECT_DEFAULTS: Partial<Record<SettingKey, string>> = { accelerator: 'auto', onQuit: 'stop', imageStore: 'file' }
 
 /** The stored values as form text (selects show their default when nothing is stored; numbers stay empty). */
 export function formOf(v: SettingsView): SettingsForm {
   return Object.fromEntries(
     SETTING_KEYS.map((k) => {
       const stored = v.settings[k].stored
-      return [k, stored === null ? (k === 'accelerator' ? 'auto' : k === 'onQuit' ? 'stop' : '') : String(stored)]
+      return [k, stored === null ? (SELECT_DEFAULTS[k] ?? '') : String(stored)]
     }),
   ) as SettingsForm
 }
