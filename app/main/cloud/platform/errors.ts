@@ -62,6 +62,22 @@ export class UnsupportedMediaType extends ApiError {
   readonly status = 415
 }
 
+export class LengthRequired extends ApiError {
+  readonly status = 411
+}
+
+export class PreconditionFailed extends ApiError {
+  readonly status = 412
+}
+
+export class RangeNotSatisfiable extends ApiError {
+  readonly status = 416
+}
+
+export class UnprocessableEntity extends ApiError {
+  readonly status = 422
+}
+
 export class NotImplemented extends ApiError {
   readonly status = 501
 }
@@ -75,8 +91,12 @@ export const STATUS_TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   406: 'Not Acceptable',
   409: 'Conflict',
+  411: 'Length Required',
+  412: 'Precondition Failed',
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
+  416: 'Requested Range Not Satisfiable',
+  422: 'Unprocessable Entity',
   500: 'Internal Server Error',
   501: 'Not Implemented',
   503: 'Service Unavailable',

@@ -1,25 +1,7 @@
-import { ApiError, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized } from '../../platform/errors'
+import { BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, Unauthorized, UnprocessableEntity } from '../../platform/errors'
 
-/** Swift's own statuses beyond the platform's. Fault bodies are Swift's short HTML (faults.ts swiftFault). */
-export class LengthRequired extends ApiError {
-  readonly status = 411
-}
-export class PreconditionFailed extends ApiError {
-  readonly status = 412
-}
-export class RangeNotSatisfiable extends ApiError {
-  readonly status = 416
-}
-export class UnprocessableEntity extends ApiError {
-  readonly status = 422
-}
-
-export const SWIFT_TITLES: Record<number, string> = {
-  411: 'Length Required',
-  412: 'Precondition Failed',
-  416: 'Requested Range Not Satisfiable',
-  422: 'Unprocessable Entity',
-}
+// Swift's statuses beyond 4xx basics live with the others in platform/errors.ts; re-exported for this service's code.
+export { LengthRequired, PreconditionFailed, RangeNotSatisfiable, UnprocessableEntity } from '../../platform/errors'
 
 export class ContainerNotFound extends NotFound {
   constructor() {

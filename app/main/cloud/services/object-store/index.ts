@@ -4,7 +4,6 @@ import type { ApiError } from '../../platform/errors'
 import type { Service, ServiceDeps } from '../service'
 import type { ObjectStoreClient } from '../clients'
 import { registerSwiftRoutes } from './api/swift.routes'
-import { SWIFT_TITLES } from './errors'
 import { ObjectFiles } from './object-files'
 import { ObjectRepository } from './object-repository'
 import { ObjectStoreManager } from './object-store-manager'
@@ -12,12 +11,10 @@ import { OBJECT_STORE_MIGRATIONS } from './migrations'
 import { OBJECT_STORE_POLICIES } from './policies'
 import { BadRequestList } from './object-store-manager'
 
-/** Swift's HTML faults, with the statuses the platform table does not title. */
+/** Swift's HTML faults; a bulk-delete style list of bad names is plain text. */
 function renderFault(err: ApiError): { contentType: string; body: string } {
   if (err instanceof BadRequestList) return { contentType: 'text/plain; charset=UTF-8', body: err.message }
-  const fault = swiftFault(err)
-  const title = SWIFT_TITLES[err.status]
-  return title ? { ...fault, body: fault.body.replace('<h1>Error</h1>', `<h1>${title}</h1>`) } : fault
+  return swiftFault(err)
 }
 
 /** Object store (Swift v1) at /object-store/v1/AUTH_{project_id}, with /info. */
