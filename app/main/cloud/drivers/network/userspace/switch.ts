@@ -222,11 +222,14 @@ export class VirtualSwitch {
       sp.ips = new Set(p.fixed_ips.filter((f) => !f.ip_address.includes(':')).map((f) => ipToNumber(f.ip_address)))
       sp.ipNets = p.allowed_address_pairs.flatMap((a) => (a.ip_address.includes(':') ? [] : [parseCidr(a.ip_address.includes('/') ? a.ip_address : `${a.ip_address}/32`)!].filter(Boolean)))
       const rules = p.security_groups.flatMap((g) => groups.get(g)?.rules ?? [])
-      const sig = JSON.stringify([rules, p.security_groups.map((g) => [...(groupIps.get(g) ?? [])])])
-      const get = (id: string) => groupIps.get(id) ?? new Set<number>()
-      sp.firewall.ingress = compileRules(rules, 'ingress', get)
-      sp.firewall.egress = compileRules(rules, 'egress', get)
+      // Compiled again only when the rules or the members of a group they name changed (then tracked connections
+      // are dropped too: one a changed rule no longer allows must not live on).
+      const remoteGroups = [...new Set(rules.flatMap((r) => (r.remote_group_id ? [r.remote_group_id] : [])))].sort()
+      const sig = JSON.stringify([rules, remoteGroups.map((g) => [...(groupIps.get(g) ?? [])].sort())])
       if (sig !== sp.ruleSig) {
+        const get = (id: string) => groupIps.get(id) ?? new Set<number>()
+        sp.firewall.ingress = compileRules(rules, 'ingress', get)
+        sp.firewall.egress = compileRules(rules, 'egress', get)
         if (sp.ruleSig) sp.firewall.reset()
         sp.ruleSig = sig
       }
@@ -525,13 +528,9 @@ export class VirtualSwitch {
 
   private dhcp(net: Net, sp: StreamPort, frame: Buffer, l4: number): void {
     const reply = answerDhcp(frame, l4, this.lease(net, sp), net.service.mac)
-    if (reply) this.toPortDirect(sp, reply)
+    // The answer goes straight to the port that asked (not through its firewall, like Neutron's DHCP rules).
+    if (reply) this.queue(sp, reply)
     else this.drop('dhcp unanswered', sp.id)
-  }
-
-  /** Our own answers (DHCP, ARP, ping of the gateway) go straight to the port. */
-  private toPortDirect(sp: StreamPort, frame: Buffer): void {
-    this.queue(sp, frame)
   }
 
   private toService(svc: ServiceEndpoint, frame: Buffer): void {
