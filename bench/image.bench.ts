@@ -3,63 +3,24 @@
  * GET …/file through the headless cloud, against copying the same file with fsync (read → write → fsync) in the
  * same run, on the same filesystem. Target from the issue: at least 0.7× the copy.
  */
-import { randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs'
-import http from 'node:http'
+import { createReadStream } from 'node:fs'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { median } from './lib/load'
 import { makeTempDir } from './lib/processes'
 import { figure, targetAtLeast, type BenchOutput } from './lib/report'
 import { passwordAuthBody, startCloud } from './lib/servers'
+import { copyWithFsync, writeRandomFile } from './lib/files'
+import { request } from './lib/http-request'
 
 const SIZE = 1024 ** 3
 const RUNS = 3
 const MiB = 1024 * 1024
 
-async function writeRandomFile(file: string): Promise<void> {
-  const out = createWriteStream(file)
-  for (let written = 0; written < SIZE; written += 8 * MiB) {
-    if (!out.write(randomBytes(8 * MiB))) await new Promise<void>((r) => out.once("drain", () => r()))
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
-}
-
-/** The floor: copy the file and fsync the copy, as a durable upload must. */
-async function copyWithFsync(src: string, dst: string): Promise<number> {
-  const t0 = process.hrtime.bigint()
-  await pipeline(createReadStream(src, { highWaterMark: MiB }), createWriteStream(dst, { highWaterMark: MiB }))
-  const fh = await fs.open(dst, 'r+')
-  await fh.sync()
-  await fh.close()
-  const s = Number(process.hrtime.bigint() - t0) / 1e9
-  await fs.rm(dst)
-  return SIZE / MiB / s
-}
-
-function request(url: URL, method: string, headers: Record<string, string | number>, body?: string | NodeJS.ReadableStream): Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method, headers }, (res) => {
-      let bytes = 0
-      let text = ''
-      res.on('data', (d: Buffer) => {
-        bytes += d.length
-        if (text.length < 4096) text += d.toString('utf8')
-      })
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, bytes, text }))
-    })
-    req.on('error', reject)
-    if (body === undefined) req.end()
-    else if (typeof body === 'string') req.end(body)
-    else body.pipe(req)
-  })
-}
-
 export async function runImageBench(log: (msg: string) => void): Promise<BenchOutput> {
   const dir = makeTempDir('stackling-bench-image-')
   const src = path.join(dir, 'one-gib.raw')
   log('writing a 1 GiB random file')
-  await writeRandomFile(src)
+  await writeRandomFile(src, SIZE)
   const cloud = await startCloud({ dataDir: path.join(dir, 'cloud') })
   const base = new URL(cloud.url)
   const auth = await request(new URL('/identity/v3/auth/tokens', base), 'POST', { 'Content-Type': 'application/json' }, passwordAuthBody(cloud.admin))

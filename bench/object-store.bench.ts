@@ -5,14 +5,15 @@
  * same concurrency. Target from the issue: at least 0.7× for the 1 GiB PUT and GET.
  */
 import { randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs'
+import { createReadStream, promises as fs } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
 import { median } from './lib/load'
 import { makeTempDir, spawnNode } from './lib/processes'
 import { figure, targetAtLeast, type BenchOutput } from './lib/report'
 import { BARE_READY, passwordAuthBody, startCloud } from './lib/servers'
+import { copyWithFsync, writeRandomFile } from './lib/files'
+import { request as httpRequest } from './lib/http-request'
 
 const SIZE = 1024 ** 3
 const RUNS = 3
@@ -20,25 +21,6 @@ const MiB = 1024 * 1024
 const SMALL = 4096
 const SMALL_COUNT = 2000
 const CONCURRENCY = 16
-
-async function writeRandomFile(file: string): Promise<void> {
-  const out = createWriteStream(file)
-  for (let written = 0; written < SIZE; written += 8 * MiB) {
-    if (!out.write(randomBytes(8 * MiB))) await new Promise<void>((r) => out.once('drain', () => r()))
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())))
-}
-
-async function copyWithFsync(src: string, dst: string): Promise<number> {
-  const t0 = process.hrtime.bigint()
-  await pipeline(createReadStream(src, { highWaterMark: MiB }), createWriteStream(dst, { highWaterMark: MiB }))
-  const fh = await fs.open(dst, 'r+')
-  await fh.sync()
-  await fh.close()
-  const s = Number(process.hrtime.bigint() - t0) / 1e9
-  await fs.rm(dst)
-  return SIZE / MiB / s
-}
 
 async function readFile(src: string): Promise<number> {
   const t0 = process.hrtime.bigint()
@@ -71,24 +53,7 @@ async function smallFileWrites(dir: string): Promise<number> {
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY })
-
-function request(url: URL, method: string, headers: Record<string, string | number>, body?: string | Buffer | NodeJS.ReadableStream): Promise<{ status: number; headers: http.IncomingHttpHeaders; bytes: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers, agent }, (res) => {
-      let bytes = 0
-      let text = ''
-      res.on('data', (d: Buffer) => {
-        bytes += d.length
-        if (text.length < 4096) text += d.toString('utf8')
-      })
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, bytes, text }))
-    })
-    req.on('error', reject)
-    if (body === undefined) req.end()
-    else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body)
-    else body.pipe(req)
-  })
-}
+const request = (url: URL, method: string, headers: Record<string, string | number>, body?: string | Buffer | NodeJS.ReadableStream) => httpRequest(url, method, headers, body, agent)
 
 /** A bare node:http server in its own process that streams `file` for any GET: the HTTP floor of a GET. */
 function startFileServer(file: string) {
@@ -103,7 +68,7 @@ export async function runObjectStoreBench(log: (msg: string) => void): Promise<B
   const dir = makeTempDir('stackling-bench-objects-')
   const src = path.join(dir, 'one-gib.bin')
   log('writing a 1 GiB random file')
-  await writeRandomFile(src)
+  await writeRandomFile(src, SIZE)
   const cloud = await startCloud({ dataDir: path.join(dir, 'cloud') })
   const base = new URL(cloud.url)
   const auth = await request(new URL('/identity/v3/auth/tokens', base), 'POST', { 'Content-Type': 'application/json' }, passwordAuthBody(cloud.admin))

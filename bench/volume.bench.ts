@@ -5,29 +5,15 @@
  */
 import { execFileSync } from 'node:child_process'
 import { createReadStream, promises as fs } from 'node:fs'
-import http from 'node:http'
 import path from 'node:path'
 import { median } from './lib/load'
 import { makeTempDir } from './lib/processes'
 import { figure, type BenchOutput } from './lib/report'
 import { passwordAuthBody, startCloud } from './lib/servers'
+import { request } from './lib/http-request'
 
 const RUNS = 3
 const GiB = 1024 ** 3
-
-function request(url: URL, method: string, headers: Record<string, string | number>, body?: string | NodeJS.ReadableStream): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
-      let text = ''
-      res.on('data', (d: Buffer) => (text += d.toString('utf8')))
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }))
-    })
-    req.on('error', reject)
-    if (body === undefined) req.end()
-    else if (typeof body === 'string') req.end(body)
-    else body.pipe(req)
-  })
-}
 
 /** The floor: what the driver itself runs (qemu-img convert to a temp file, fsync), timed from outside. */
 async function convertWithFsync(src: string, dst: string): Promise<number> {
